@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Starts and stops the single-node Apache Kafka broker (KRaft, combined broker+controller)
+# that rdstreams' tests run against. No Docker: the broker comes from Maven Central
+# (broker/pom.xml pins the version) and runs on the machine's Java 17+.
+#
+#   broker/kafka.sh fetch    download the broker jars into $KAFKA_HOME/libs
+#   broker/kafka.sh up       fetch, format fresh storage, start, wait until it answers
+#   broker/kafka.sh down     stop it (SIGTERM, then SIGKILL after 30 s)
+#   broker/kafka.sh status   exit 0 when it runs
+#   broker/kafka.sh env      print the variables tests read (eval "$(broker/kafka.sh env)")
+#
+# Settings (environment): KAFKA_PORT (PLAINTEXT, default 39092), KAFKA_SASL_PORT
+# (SASL_PLAINTEXT with SCRAM-SHA-512, default 39093), KAFKA_CONTROLLER_PORT (39094),
+# KAFKA_SCRAM_USER / KAFKA_SCRAM_PASSWORD (the SCRAM user created at format time),
+# KAFKA_HOME (where jars, data and the log live; default .kafka in the repository),
+# KAFKA_START_TIMEOUT (seconds, default 90).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+KAFKA_HOME=${KAFKA_HOME:-$root/.kafka}
+KAFKA_PORT=${KAFKA_PORT:-39092}
+KAFKA_SASL_PORT=${KAFKA_SASL_PORT:-39093}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-39094}
+KAFKA_SCRAM_USER=${KAFKA_SCRAM_USER:-rdstreams}
+KAFKA_SCRAM_PASSWORD=${KAFKA_SCRAM_PASSWORD:-rdstreams-secret}
+KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
+
+libs=$KAFKA_HOME/libs
+data=$KAFKA_HOME/data
+props=$KAFKA_HOME/server.properties
+logfile=$KAFKA_HOME/broker.log
+pidfile=$KAFKA_HOME/broker.pid
+
+say() { echo "kafka.sh: $*" >&2; }
+
+running() {
+  [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+}
+
+fetch() {
+  command -v java >/dev/null || { say "java not found: install a JDK 17+ (apt-get install openjdk-17-jdk-headless)"; exit 1; }
+  command -v mvn >/dev/null || { say "mvn not found: install Maven (apt-get install maven)"; exit 1; }
+  local stamp=$libs/.pom.sha
+  local sum
+  sum=$(sha256sum "$here/pom.xml" | cut -d' ' -f1)
+  if [[ -f $stamp && $(cat "$stamp") == "$sum" ]]; then
+    return
+  fi
+  say "fetching the Kafka broker from Maven Central into $libs"
+  rm -rf "$libs"
+  mkdir -p "$libs"
+  mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  echo "$sum" >"$stamp"
+}
+
+java_cmd=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true
+  -cp "$libs/*")
+
+kafka_java() { "${java_cmd[@]}" "$@"; }
+
+write_props() {
+  cat >"$props" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+log.dirs=$data
+num.partitions=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+}
+
+up() {
+  if running; then
+    say "already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  fetch
+  mkdir -p "$KAFKA_HOME"
+  rm -rf "$data"
+  write_props
+  local t0 cluster_id
+  t0=$(date +%s.%N)
+  cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
+  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$props" \
+    --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
+    >"$logfile" 2>&1 || { say "formatting storage failed:"; tail -n 40 "$logfile" >&2; exit 1; }
+  say "starting Kafka on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT :$KAFKA_SASL_PORT), log: $logfile"
+  nohup "${java_cmd[@]}" kafka.Kafka "$props" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  if ! (cd "$root" && go run ./internal/cmd/kafkawait -timeout "${KAFKA_START_TIMEOUT}s" \
+    -bootstrap "127.0.0.1:$KAFKA_PORT" -sasl-bootstrap "127.0.0.1:$KAFKA_SASL_PORT" \
+    -user "$KAFKA_SCRAM_USER" -password "$KAFKA_SCRAM_PASSWORD" -pid "$(cat "$pidfile")"); then
+    say "Kafka did not become ready; last lines of $logfile:"
+    tail -n 60 "$logfile" >&2
+    down
+    exit 1
+  fi
+  say "Kafka is ready after $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
+}
+
+down() {
+  if ! running; then
+    rm -f "$pidfile"
+    return
+  fi
+  local pid
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "broker did not stop in 30 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  say "stopped"
+}
+
+print_env() {
+  echo "export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+  echo "export KAFKA_SASL_BOOTSTRAP=127.0.0.1:$KAFKA_SASL_PORT"
+  echo "export KAFKA_SCRAM_USER=$KAFKA_SCRAM_USER"
+  echo "export KAFKA_SCRAM_PASSWORD=$KAFKA_SCRAM_PASSWORD"
+  echo "export KAFKA_LIBS=$libs"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  up) up ;;
+  down) down ;;
+  status) running ;;
+  env) print_env ;;
+  *) say "usage: $0 fetch|up|down|status|env"; exit 2 ;;
+esac

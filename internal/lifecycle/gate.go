@@ -1,0 +1,80 @@
+// Package lifecycle tracks a client's calls in progress so that Close can wait for them
+// and every call after Close fails with kafkaerror.ErrClosed.
+package lifecycle
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+const closedBit = int64(1) << 62
+
+// Gate counts the calls in progress on a client and records whether it is closing.
+// The zero Gate is open. Calls may nest (a callback may call back into the client): the
+// count is just incremented again, so there is no lock to deadlock on.
+type Gate struct {
+	state   atomic.Int64 // calls in progress, plus closedBit once closing
+	once    sync.Once
+	closing chan struct{} // closed when Close begins
+	idle    chan struct{} // closed when closing and no call is in progress
+	mu      sync.Mutex    // creates the channels once
+}
+
+func (g *Gate) chans() (closing, idle chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closing == nil {
+		g.closing = make(chan struct{})
+		g.idle = make(chan struct{})
+	}
+	return g.closing, g.idle
+}
+
+// Enter starts a call; false means the client is closed and the call must return
+// ErrClosed without touching it. Every true Enter must be paired with Exit.
+func (g *Gate) Enter() bool {
+	if g.state.Add(1)&closedBit != 0 {
+		g.Exit()
+		return false
+	}
+	return true
+}
+
+// Exit ends a call started by Enter.
+func (g *Gate) Exit() {
+	if g.state.Add(-1) == closedBit {
+		_, idle := g.chans()
+		g.once.Do(func() { close(idle) })
+	}
+}
+
+// Closed reports whether Close has begun.
+func (g *Gate) Closed() bool { return g.state.Load()&closedBit != 0 }
+
+// Closing is closed when Close begins: blocking calls select on it to return early.
+func (g *Gate) Closing() <-chan struct{} {
+	closing, _ := g.chans()
+	return closing
+}
+
+// Close marks the gate closed, wakes blocked calls and waits until none is in progress.
+// It reports false if the gate was already closed (by an earlier or concurrent Close),
+// in which case it does not wait.
+func (g *Gate) Close() bool {
+	for {
+		s := g.state.Load()
+		if s&closedBit != 0 {
+			return false
+		}
+		if g.state.CompareAndSwap(s, s|closedBit) {
+			break
+		}
+	}
+	closing, idle := g.chans()
+	close(closing)
+	if g.state.Load() == closedBit {
+		g.once.Do(func() { close(idle) })
+	}
+	<-idle
+	return true
+}

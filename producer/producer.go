@@ -1,0 +1,339 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/lifecycle"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+)
+
+// DefaultCloseTimeout is how long Close waits for delivery unless WithCloseTimeout
+// says otherwise.
+const DefaultCloseTimeout = 30 * time.Second
+
+// purgeGrace bounds the wait for the reports of messages purged at Close.
+const purgeGrace = 2 * time.Second
+
+// maxServe caps the events one Poll serves, so a busy producer still returns.
+const maxServe = 100_000
+
+// Producer is an asynchronous Kafka producer: Produce queues a message and returns;
+// its delivery report reaches a callback when the application calls Poll, Flush or
+// Close. All methods are safe for concurrent use; callbacks never run concurrently.
+type Producer struct {
+	ck     *ckafka.Producer
+	events chan ckafka.Event
+	set    settings
+	gate   lifecycle.Gate
+	logs   *cklog.Forwarder
+
+	serveMu sync.Mutex  // one goroutine serves callbacks at a time
+	timer   *time.Timer // reused by waitFor, guarded by serveMu
+	purged  int         // reports of messages purged by Close, guarded by serveMu
+}
+
+// New creates a producer from librdkafka configuration properties
+// (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md), e.g.
+//
+//	producer.New(map[string]any{"bootstrap.servers": "localhost:9092", "acks": "all"})
+//
+// An unknown property or an invalid value is an error naming the property.
+//
+// Unless set, partitioner is murmur2_random: a keyed message goes to the partition
+// Kafka's Java client would choose for the same key and partition count, and an
+// unkeyed one to a random partition. (librdkafka's own default, consistent_random,
+// hashes keys with CRC32 and places them differently.)
+func New(config map[string]any, opts ...Option) (*Producer, error) {
+	s := settings{logger: slog.Default(), closeTimeout: DefaultCloseTimeout}
+	for _, o := range opts {
+		o(&s)
+	}
+	logs := cklog.Start(s.logger)
+	cm, err := ckconv.ConfigMap(config, map[string]any{
+		"partitioner":            "murmur2_random",
+		"go.delivery.reports":    true,
+		"go.events.channel.size": eventsChannelSize(config),
+		"go.logs.channel.enable": true,
+		"go.logs.channel":        logs.C,
+	})
+	if err != nil {
+		logs.Stop()
+		return nil, err
+	}
+	ck, err := ckafka.NewProducer(&cm)
+	if err != nil {
+		logs.Stop()
+		return nil, ckconv.Error(err)
+	}
+	return &Producer{ck: ck, events: ck.Events(), set: s, logs: logs}, nil
+}
+
+// eventsChannelSize keeps the reports waiting for Poll within the same bound as the
+// messages librdkafka may queue, so a producer that is never polled fills up and
+// returns ErrBufferFull, as in the Python client, instead of growing without limit.
+func eventsChannelSize(config map[string]any) int {
+	if v, ok := config["queue.buffering.max.messages"]; ok {
+		if n, err := strconv.Atoi(strconvString(v)); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 100_000 // librdkafka's default queue.buffering.max.messages
+}
+
+func strconvString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return ""
+}
+
+// Len is the number of messages queued or in flight plus the delivery reports not yet
+// served by Poll (Python's len(producer)). It is 0 after Close.
+func (p *Producer) Len() int {
+	if !p.gate.Enter() {
+		return 0
+	}
+	defer p.gate.Exit()
+	return p.ck.Len()
+}
+
+// Poll serves delivery reports, errors and statistics waiting for the application,
+// calling their callbacks on this goroutine, and returns how many it served. It waits
+// up to timeout for the first one (0: do not wait; negative: wait until one arrives
+// or the producer is closed). It returns 0 on a closed producer.
+func (p *Producer) Poll(timeout time.Duration) int {
+	if !p.gate.Enter() {
+		return 0
+	}
+	defer p.gate.Exit()
+	p.serveMu.Lock()
+	defer p.serveMu.Unlock()
+	w, stop := p.waitFor(timeout)
+	defer stop()
+	n, _ := p.serve(w)
+	return n
+}
+
+// PollContext is Poll waiting until ctx is done instead of a timeout.
+func (p *Producer) PollContext(ctx context.Context) int {
+	if !p.gate.Enter() {
+		return 0
+	}
+	defer p.gate.Exit()
+	p.serveMu.Lock()
+	defer p.serveMu.Unlock()
+	n, _ := p.serve(wait{block: true, done: ctx.Done(), closing: p.gate.Closing()})
+	return n
+}
+
+// Flush serves delivery reports until every message has been delivered or has failed
+// for good, or timeout passes (negative: no limit). It returns the number of messages
+// and reports still outstanding: 0 means all were delivered and served. Flush does not
+// cut linger.ms short.
+func (p *Producer) Flush(timeout time.Duration) int {
+	if !p.gate.Enter() {
+		return 0
+	}
+	defer p.gate.Exit()
+	p.serveMu.Lock()
+	defer p.serveMu.Unlock()
+	w, stop := p.waitFor(timeout)
+	defer stop()
+	return p.flush(w)
+}
+
+// FlushContext is Flush bounded by ctx instead of a timeout.
+func (p *Producer) FlushContext(ctx context.Context) int {
+	if !p.gate.Enter() {
+		return 0
+	}
+	defer p.gate.Exit()
+	p.serveMu.Lock()
+	defer p.serveMu.Unlock()
+	return p.flush(wait{block: true, done: ctx.Done(), closing: p.gate.Closing()})
+}
+
+// wait says how long serve may block for an event.
+type wait struct {
+	block   bool             // false: take what is waiting, do not block
+	done    <-chan struct{}  // a context's end, or nil
+	expiry  <-chan time.Time // a timer's channel, or nil
+	closing <-chan struct{}  // the producer closing, or nil (Close's own flush)
+}
+
+// waitFor turns a Poll/Flush timeout into a wait, reusing one timer; the caller holds
+// serveMu and calls stop when done.
+func (p *Producer) waitFor(timeout time.Duration) (wait, func()) {
+	switch {
+	case timeout == 0:
+		return wait{}, func() {}
+	case timeout < 0:
+		return wait{block: true, closing: p.gate.Closing()}, func() {}
+	}
+	if p.timer == nil {
+		p.timer = time.NewTimer(timeout)
+	} else {
+		p.timer.Reset(timeout)
+	}
+	return wait{block: true, expiry: p.timer.C, closing: p.gate.Closing()}, func() { p.timer.Stop() }
+}
+
+// flush serves until nothing is outstanding or the wait ends; it returns what is
+// still outstanding. The caller holds serveMu (or is Close).
+func (p *Producer) flush(w wait) int {
+	for {
+		n := p.ck.Len()
+		if n == 0 || !w.block {
+			return n
+		}
+		if _, ended := p.serve(w); ended {
+			return p.ck.Len()
+		}
+	}
+}
+
+// serve takes the first event, blocking as w allows, then serves every event already
+// waiting (at most maxServe). It returns how many it served, and whether the wait
+// ended (time up, context done or producer closing) before any event came.
+func (p *Producer) serve(w wait) (served int, ended bool) {
+	var ev ckafka.Event
+	select {
+	case ev = <-p.events:
+	default:
+		if !w.block {
+			return 0, false
+		}
+		select {
+		case ev = <-p.events:
+		case <-w.done:
+			return 0, true
+		case <-w.expiry:
+			return 0, true
+		case <-w.closing:
+			return 0, true
+		}
+	}
+	for ev != nil && served < maxServe {
+		p.handle(ev)
+		served++
+		select {
+		case ev = <-p.events:
+		default:
+			ev = nil
+		}
+	}
+	return served, false
+}
+
+// handle runs the callback an engine event calls for.
+func (p *Producer) handle(ev ckafka.Event) {
+	switch e := ev.(type) {
+	case *ckafka.Message:
+		cb := p.set.onDelivery
+		if fn, ok := e.Opaque.(DeliveryFunc); ok {
+			cb = fn
+		}
+		msg := ckconv.Message(e)
+		if e.TopicPartition.Error != nil && (errors.Is(e.TopicPartition.Error, kafkaerror.PurgeQueue) ||
+			errors.Is(e.TopicPartition.Error, kafkaerror.PurgeInflight)) {
+			p.purged++
+		}
+		if cb != nil {
+			cb(msg.Err(), msg)
+		}
+	case ckafka.Error:
+		p.reportError(ckconv.FromCK(e))
+	case *ckafka.Stats:
+		if p.set.onStats != nil {
+			p.set.onStats(e.String())
+		}
+	default:
+		p.set.logger.Debug("rdstreams: producer event ignored", slog.String("event", ev.String()))
+	}
+}
+
+func (p *Producer) reportError(err *kafkaerror.Error) {
+	if p.set.onError != nil {
+		p.set.onError(err)
+		return
+	}
+	level := slog.LevelWarn
+	if err.Fatal() {
+		level = slog.LevelError
+	}
+	p.set.logger.Log(context.Background(), level, "rdstreams: producer error",
+		slog.String("code", err.Name()), slog.String("error", err.Str()), slog.Bool("fatal", err.Fatal()))
+}
+
+// Close delivers what is outstanding (serving its reports) within the close timeout
+// (WithCloseTimeout, default 30s), purges what is still undelivered then, so that
+// every message still gets exactly one report, and releases the producer. It returns
+// an error counting the messages it had to purge, nil when everything was delivered.
+//
+// Close is idempotent: later calls return nil at once. Every other call afterwards
+// returns ErrClosed (or 0). Close must not be called from inside a callback.
+func (p *Producer) Close() error {
+	if p.set.closeTimeout < 0 {
+		return p.CloseContext(context.Background())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.set.closeTimeout)
+	defer cancel()
+	return p.CloseContext(ctx)
+}
+
+// CloseContext is Close with ctx bounding the wait for delivery instead of the close
+// timeout.
+func (p *Producer) CloseContext(ctx context.Context) (err error) {
+	if !p.gate.Close() {
+		return nil
+	}
+	// No other call is in progress now and none can start: this goroutine owns the engine.
+	defer func() {
+		// Runs when a callback panics too: the engine is released either way.
+		p.release()
+		if err == nil && p.purged > 0 {
+			err = kafkaerror.Newf(kafkaerror.PurgeQueue,
+				"producer closed with %d message(s) undelivered; their delivery reports carry _PURGE_QUEUE or _PURGE_INFLIGHT", p.purged)
+		}
+	}()
+	if p.flush(wait{block: true, done: ctx.Done()}) == 0 {
+		return nil
+	}
+	if perr := p.ck.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking); perr != nil {
+		return ckconv.Error(perr)
+	}
+	grace, cancel := context.WithTimeout(context.Background(), purgeGrace)
+	defer cancel()
+	p.flush(wait{block: true, done: grace.Done()})
+	return nil
+}
+
+// release stops the engine; reports not served by now are dropped.
+func (p *Producer) release() {
+	p.ck.Close()
+	p.logs.Stop()
+}
+
+
+// produceError maps an engine produce error to rdstreams' errors.
+func produceError(err error) error {
+	err = ckconv.Error(err)
+	if errors.Is(err, kafkaerror.QueueFull) {
+		return kafkaerror.ErrBufferFull
+	}
+	return err
+}

@@ -1,0 +1,83 @@
+package producer
+
+import (
+	"context"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/topicpartition"
+)
+
+// Transactions need the transactional.id property. The cycle, as in the Python client:
+//
+//	p.InitTransactions(ctx)                 // once
+//	p.BeginTransaction()
+//	p.Produce(…)                            // any number
+//	p.SendOffsetsToTransaction(ctx, offsets, group) // consume-transform-produce only
+//	p.CommitTransaction(ctx)                // or AbortTransaction(ctx)
+//
+// An error whose TxnRequiresAbort() is true means: AbortTransaction, then begin again.
+// A Retriable() one means the same call may be repeated; a Fatal() one that the producer
+// must be closed.
+
+// GroupMetadata identifies the consumer group whose offsets a transaction commits
+// (Python's consumer.consumer_group_metadata()).
+type GroupMetadata struct {
+	ck *ckafka.ConsumerGroupMetadata
+}
+
+// NewGroupMetadata is the metadata of a group known only by its id. A consumer's own
+// metadata (with member id and generation) fences zombie instances better; prefer it
+// where the consumer offers it.
+func NewGroupMetadata(groupID string) (*GroupMetadata, error) {
+	ck, err := ckafka.NewTestConsumerGroupMetadata(groupID)
+	if err != nil {
+		return nil, ckconv.Error(err)
+	}
+	return &GroupMetadata{ck: ck}, nil
+}
+
+// InitTransactions registers transactional.id with the cluster, fencing older
+// producers with the same id, and waits for the result until ctx is done.
+func (p *Producer) InitTransactions(ctx context.Context) error {
+	return p.txn(func() error { return p.ck.InitTransactions(ctx) })
+}
+
+// BeginTransaction starts a transaction: messages produced from now on belong to it.
+func (p *Producer) BeginTransaction() error {
+	return p.txn(p.ck.BeginTransaction)
+}
+
+// SendOffsetsToTransaction adds consumed offsets (the next offset to read, i.e. last
+// processed + 1) to the transaction, to be committed for group with it.
+func (p *Producer) SendOffsetsToTransaction(ctx context.Context, offsets []topicpartition.TopicPartition, group *GroupMetadata) error {
+	if group == nil || group.ck == nil {
+		return kafkaerror.Newf(kafkaerror.InvalidArg, "SendOffsetsToTransaction: group metadata is nil")
+	}
+	return p.txn(func() error {
+		return p.ck.SendOffsetsToTransaction(ctx, ckconv.ToCKTopicPartitions(offsets), group.ck)
+	})
+}
+
+// CommitTransaction flushes the transaction's messages and commits it, waiting until
+// ctx is done. Delivery reports of its messages still come through Poll.
+func (p *Producer) CommitTransaction(ctx context.Context) error {
+	return p.txn(func() error { return p.ck.CommitTransaction(ctx) })
+}
+
+// AbortTransaction drops the transaction's messages (read_committed consumers never see
+// them) and waits until ctx is done.
+func (p *Producer) AbortTransaction(ctx context.Context) error {
+	return p.txn(func() error { return p.ck.AbortTransaction(ctx) })
+}
+
+// txn runs one transactional call on an open producer and converts its error.
+func (p *Producer) txn(call func() error) error {
+	if !p.gate.Enter() {
+		return kafkaerror.ErrClosed
+	}
+	defer p.gate.Exit()
+	return ckconv.Error(call())
+}
