@@ -47,3 +47,14 @@ func Codes() []Code {
 	slices.Sort(out)
 	return out
 }
+
+// ParseCode finds a code by its enum name ("_QUEUE_FULL", "UNKNOWN_TOPIC_OR_PART"),
+// the inverse of Code.Name.
+func ParseCode(name string) (Code, bool) {
+	for c, info := range codeInfo {
+		if info.name == name {
+			return c, true
+		}
+	}
+	return 0, false
+}

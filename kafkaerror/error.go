@@ -46,8 +46,8 @@ func (e *Error) Name() string { return e.code.Name() }
 // else the code's description.
 func (e *Error) Str() string { return e.str }
 
-// Error is the text prefixed by the code name, e.g. "_QUEUE_FULL: Local: Queue full".
-func (e *Error) Error() string { return e.code.Name() + ": " + e.str }
+// Error is the human-readable text, the same as Str (use Name or Code for the code).
+func (e *Error) Error() string { return e.str }
 
 // Fatal reports that the client instance is no longer usable (for example an
 // idempotent producer that lost messages); close it and create a new one.

@@ -86,7 +86,8 @@ func (m *Message) Offset() topicpartition.Offset {
 func (m *Message) LeaderEpoch() *int32 { return m.m.TopicPartition.LeaderEpoch }
 
 // Timestamp is the timestamp's type and time; the time is zero when the type is
-// TimestampNotAvailable.
+// TimestampNotAvailable. Consumed messages carry it; delivery reports do not (the engine
+// under rdstreams does not pass it on), so theirs is TimestampNotAvailable.
 func (m *Message) Timestamp() (TimestampType, time.Time) {
 	t := TimestampType(m.m.TimestampType)
 	if t == TimestampNotAvailable {

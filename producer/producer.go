@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -59,11 +58,13 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	}
 	logs := cklog.Start(s.logger)
 	cm, err := ckconv.ConfigMap(config, map[string]any{
-		"partitioner":            "murmur2_random",
-		"go.delivery.reports":    true,
-		"go.events.channel.size": eventsChannelSize(config),
-		"go.logs.channel.enable": true,
-		"go.logs.channel":        logs.C,
+		"partitioner":         "murmur2_random",
+		"go.delivery.reports": true,
+		// Reports carry key, value and headers, as the Python client's do.
+		"go.delivery.report.fields": "key,value,headers",
+		"go.events.channel.size":    eventsChannelSize(config),
+		"go.logs.channel.enable":    true,
+		"go.logs.channel":           logs.C,
 	})
 	if err != nil {
 		logs.Stop()
@@ -72,7 +73,7 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	ck, err := ckafka.NewProducer(&cm)
 	if err != nil {
 		logs.Stop()
-		return nil, ckconv.Error(err)
+		return nil, ckconv.ConfigError(err, config)
 	}
 	return &Producer{ck: ck, events: ck.Events(), set: s, logs: logs}, nil
 }
@@ -81,28 +82,15 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 // messages librdkafka may queue, so a producer that is never polled fills up and
 // returns ErrBufferFull, as in the Python client, instead of growing without limit.
 func eventsChannelSize(config map[string]any) int {
-	if v, ok := config["queue.buffering.max.messages"]; ok {
-		if n, err := strconv.Atoi(strconvString(v)); err == nil && n > 0 {
-			return n
-		}
+	if n, ok := ckconv.IntProperty(config, "queue.buffering.max.messages"); ok && n > 0 {
+		return n
 	}
 	return 100_000 // librdkafka's default queue.buffering.max.messages
 }
 
-func strconvString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	}
-	return ""
-}
-
-// Len is the number of messages queued or in flight plus the delivery reports not yet
-// served by Poll (Python's len(producer)). It is 0 after Close.
+// Len is the number of messages queued or in flight plus the delivery reports and
+// events (errors, statistics) not yet served by Poll, as librdkafka's rd_kafka_outq_len
+// counts them (Python's len(producer)). It is 0 after Close.
 func (p *Producer) Len() int {
 	if !p.gate.Enter() {
 		return 0
@@ -318,7 +306,10 @@ func (p *Producer) CloseContext(ctx context.Context) (err error) {
 	}
 	grace, cancel := context.WithTimeout(context.Background(), purgeGrace)
 	defer cancel()
-	p.flush(wait{block: true, done: grace.Done()})
+	if lost := p.flush(wait{block: true, done: grace.Done()}); lost > 0 {
+		return kafkaerror.Newf(kafkaerror.PurgeQueue,
+			"producer closed with %d message(s) purged and %d report(s) that never arrived", p.purged, lost)
+	}
 	return nil
 }
 
@@ -327,7 +318,6 @@ func (p *Producer) release() {
 	p.ck.Close()
 	p.logs.Stop()
 }
-
 
 // produceError maps an engine produce error to rdstreams' errors.
 func produceError(err error) error {

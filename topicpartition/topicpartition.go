@@ -26,7 +26,7 @@ func New(topic string, partition int32, offset Offset) TopicPartition {
 }
 
 // String prints "topic[partition]@offset", followed by the epoch and error when set,
-// e.g. "orders[3]@42" or "orders[3]@invalid (error: _NO_OFFSET: …)".
+// e.g. "orders[3]@42" or "orders[3]@invalid (error: Local: No offset stored)".
 func (tp TopicPartition) String() string {
 	var b strings.Builder
 	b.WriteString(tp.Topic)

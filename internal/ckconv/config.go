@@ -54,3 +54,48 @@ func configString(v any) (string, bool) {
 	}
 	return "", false
 }
+
+// aliases maps librdkafka's alternative property names (the Java client's spellings) to
+// the canonical names librdkafka's error messages use (CONFIGURATION.md, "Alias for").
+var aliases = map[string]string{
+	"bootstrap.servers":   "metadata.broker.list",
+	"linger.ms":           "queue.buffering.max.ms",
+	"retries":             "message.send.max.retries",
+	"acks":                "request.required.acks",
+	"compression.type":    "compression.codec",
+	"max.in.flight":       "max.in.flight.requests.per.connection",
+	"delivery.timeout.ms": "message.timeout.ms",
+	"sasl.mechanism":      "sasl.mechanisms",
+}
+
+// ConfigError converts the engine's error for a refused configuration and, where
+// librdkafka named the canonical property while the user wrote an alias (linger.ms for
+// queue.buffering.max.ms), puts the user's name in front so the error names what they set.
+func ConfigError(err error, user map[string]any) error {
+	kerr, ok := Error(err).(*kafkaerror.Error)
+	if !ok {
+		return Error(err)
+	}
+	for alias, canonical := range aliases {
+		if _, set := user[alias]; set && strings.Contains(kerr.Str(), `"`+canonical+`"`) {
+			return kafkaerror.New(kerr.Code(),
+				fmt.Sprintf("configuration property %q (librdkafka's %s): %s", alias, canonical, strings.TrimSpace(kerr.Str())),
+				kafkaerror.Flags{Fatal: kerr.Fatal(), Retriable: kerr.Retriable()})
+		}
+	}
+	return kerr
+}
+
+// IntProperty reads an integer property the user set, whatever type they gave it in.
+func IntProperty(config map[string]any, name string) (int, bool) {
+	v, ok := config[name]
+	if !ok {
+		return 0, false
+	}
+	s, ok := configString(v)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}

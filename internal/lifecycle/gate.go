@@ -10,8 +10,9 @@ import (
 const closedBit = int64(1) << 62
 
 // Gate counts the calls in progress on a client and records whether it is closing.
-// The zero Gate is open. Calls may nest (a callback may call back into the client): the
-// count is just incremented again, so there is no lock to deadlock on.
+// The zero Gate is open. Entering may nest (a callback may call back into the client):
+// the count is just incremented again, so the gate itself has no lock to deadlock on.
+// Close waits for every call in progress, so it must not be called from inside one.
 type Gate struct {
 	state   atomic.Int64 // calls in progress, plus closedBit once closing
 	once    sync.Once

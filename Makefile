@@ -1,0 +1,58 @@
+# rdstreams — build, test and demo. `make test` is what CI runs.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+KAFKA := broker/kafka.sh
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(CURDIR)/bin/staticcheck
+GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.kafka/*')
+TEST_TIMEOUT ?= 25m
+
+.PHONY: test test-go lint demo kafka-up kafka-down kafka-fetch generate
+
+## test: start a real Kafka broker (unless KAFKA_BOOTSTRAP is set), check formatting,
+## vet, staticcheck, run every test with -race, stop the broker (also on failure).
+test:
+	@if [ -n "$${KAFKA_BOOTSTRAP:-}" ]; then \
+		echo "make test: using the broker at KAFKA_BOOTSTRAP=$$KAFKA_BOOTSTRAP"; \
+		$(MAKE) --no-print-directory test-go; exit $$?; \
+	fi; \
+	if ! $(KAFKA) status; then \
+		trap '$(KAFKA) down' EXIT; $(KAFKA) up; \
+	else echo "make test: using the broker already started by make kafka-up"; fi; \
+	eval "$$($(KAFKA) env)"; \
+	$(MAKE) --no-print-directory test-go
+
+test-go: lint kafka-fetch
+	KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs} \
+		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+## lint: gofmt, go vet and staticcheck must all be clean.
+lint: $(STATICCHECK)
+	@unformatted=$$(gofmt -l $(GO_FILES)); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## demo: a produce→consume round trip that checks every byte; on librdkafka's
+## in-process mock cluster when KAFKA_BOOTSTRAP is unset, else on that broker.
+demo:
+	$(GO) run ./cmd/smoke
+
+## kafka-up / kafka-down: a real single-node Kafka for people (see broker/kafka.sh).
+kafka-up:
+	$(KAFKA) up
+	@echo 'now: eval "$$($(KAFKA) env)"'
+
+kafka-down:
+	$(KAFKA) down
+
+kafka-fetch:
+	$(KAFKA) fetch
+
+## generate: rebuild generated code (the error-code table) after a librdkafka update.
+generate:
+	cd kafkaerror && $(GO) generate

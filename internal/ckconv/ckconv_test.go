@@ -1,0 +1,107 @@
+package ckconv
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/topicpartition"
+)
+
+// The zero-copy conversions rely on identical layouts; a new engine version that
+// changes them must fail here, not corrupt memory.
+func TestLayoutsMatch(t *testing.T) {
+	assert.Equal(t, unsafe.Sizeof(ckafka.Message{}), unsafe.Sizeof(message.Message{}))
+	assert.Equal(t, unsafe.Sizeof(ckafka.Header{}), unsafe.Sizeof(message.Header{}))
+	ch, mh := reflect.TypeOf(ckafka.Header{}), reflect.TypeOf(message.Header{})
+	require.Equal(t, ch.NumField(), mh.NumField())
+	for i := 0; i < ch.NumField(); i++ {
+		assert.Equal(t, ch.Field(i).Offset, mh.Field(i).Offset)
+		assert.Equal(t, ch.Field(i).Type, mh.Field(i).Type)
+	}
+}
+
+func TestMessageConversionKeepsEverything(t *testing.T) {
+	topic := "t"
+	epoch := int32(3)
+	ck := &ckafka.Message{
+		TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: 2, Offset: 41, LeaderEpoch: &epoch},
+		Key:            []byte("k"), Value: []byte{}, TimestampType: ckafka.TimestampLogAppendTime,
+		Headers: []ckafka.Header{{Key: "h", Value: nil}, {Key: "e", Value: []byte{}}},
+	}
+	m := Message(ck)
+	assert.Equal(t, "t", m.Topic())
+	assert.EqualValues(t, 2, m.Partition())
+	assert.EqualValues(t, 41, m.Offset())
+	assert.Equal(t, &epoch, m.LeaderEpoch())
+	assert.Equal(t, []byte("k"), m.Key())
+	assert.NotNil(t, m.Value())
+	assert.Equal(t, []message.Header{{Key: "h"}, {Key: "e", Value: []byte{}}}, m.Headers())
+	typ, _ := m.Timestamp()
+	assert.Equal(t, message.TimestampLogAppendTime, typ)
+	assert.NoError(t, m.Err())
+}
+
+func TestEventMessageCarriesErrorAndPosition(t *testing.T) {
+	m := EventMessage(ckafka.NewError(ckafka.ErrPartitionEOF, "eof", false), "t", 1, 7)
+	assert.True(t, errors.Is(m.Err(), kafkaerror.PartitionEOF))
+	var kerr *kafkaerror.Error
+	require.True(t, errors.As(m.Err(), &kerr))
+	assert.Equal(t, "eof", kerr.Str())
+	assert.Equal(t, "t", m.Topic())
+	assert.EqualValues(t, 1, m.Partition())
+	assert.EqualValues(t, 7, m.Offset())
+	assert.Equal(t, "t[1]@7 (error: eof)", m.String())
+
+	none := EventMessage(ckafka.NewError(ckafka.ErrAllBrokersDown, "", false), "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
+	assert.Equal(t, "", none.Topic())
+	assert.Equal(t, topicpartition.PartitionAny, none.Partition())
+	assert.Equal(t, topicpartition.OffsetInvalid, none.Offset())
+}
+
+func TestTopicPartitionsRoundTrip(t *testing.T) {
+	epoch := int32(5)
+	in := []topicpartition.TopicPartition{
+		{Topic: "a", Partition: 1, Offset: 10, Metadata: "md", LeaderEpoch: &epoch},
+		{Topic: "b", Partition: 0, Offset: topicpartition.OffsetBeginning},
+	}
+	out := TopicPartitions(ToCKTopicPartitions(in))
+	assert.Equal(t, in, out)
+	assert.Nil(t, TopicPartitions(nil))
+	assert.Nil(t, ToCKTopicPartitions(nil))
+}
+
+func TestConfigMap(t *testing.T) {
+	cm, err := ConfigMap(map[string]any{"a": 1, "b": true, "c": 2.5, "d": "x", "e": int64(7)}, map[string]any{"d": "default", "f": "default"})
+	require.NoError(t, err)
+	assert.Equal(t, ckafka.ConfigMap{"a": "1", "b": "true", "c": "2.5", "d": "x", "e": "7", "f": "default"}, cm)
+
+	_, err = ConfigMap(map[string]any{"go.logs.channel.enable": true}, nil)
+	assert.ErrorContains(t, err, `"go.logs.channel.enable"`)
+	_, err = ConfigMap(map[string]any{"x": struct{}{}}, nil)
+	assert.ErrorContains(t, err, `"x"`)
+
+	n, ok := IntProperty(map[string]any{"q": "12", "r": 3.0, "s": "abc"}, "q")
+	assert.True(t, ok)
+	assert.Equal(t, 12, n)
+	_, ok = IntProperty(map[string]any{"s": "abc"}, "s")
+	assert.False(t, ok)
+	_, ok = IntProperty(map[string]any{}, "s")
+	assert.False(t, ok)
+}
+
+func TestConfigErrorNamesAlias(t *testing.T) {
+	engine := ckafka.NewError(ckafka.ErrInvalidArg, `Configuration property "queue.buffering.max.ms" value -5 is outside allowed range`, false)
+	err := ConfigError(engine, map[string]any{"linger.ms": -5})
+	assert.ErrorContains(t, err, `"linger.ms"`)
+	assert.True(t, errors.Is(err, kafkaerror.InvalidArg))
+	same := ConfigError(engine, map[string]any{"queue.buffering.max.ms": -5})
+	assert.Equal(t, engine.String(), same.Error())
+}

@@ -1,0 +1,76 @@
+package producer_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/producer"
+)
+
+// bootstrap is the broker the examples talk to: KAFKA_BOOTSTRAP (set by make test),
+// else a local default.
+func bootstrap() string {
+	if b := os.Getenv("KAFKA_BOOTSTRAP"); b != "" {
+		return b
+	}
+	return "localhost:9092"
+}
+
+func Example() {
+	p, err := producer.New(map[string]any{
+		"bootstrap.servers": bootstrap(),
+		"acks":              "all",
+	}, producer.WithDeliveryReport(func(err error, m *message.Message) {
+		if err != nil {
+			fmt.Println("delivery failed:", err)
+			return
+		}
+		fmt.Printf("delivered %s=%s to %s\n", m.Key(), m.Value(), m.Topic())
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+
+	for i, city := range []string{"Lyon", "Oslo", "Quito"} {
+		err := p.Produce("rdstreams-example-cities", []byte(city),
+			producer.Key([]byte(fmt.Sprint("city-", i))),
+			producer.Headers(message.Header{Key: "source", Value: []byte("example")}))
+		if errors.Is(err, kafkaerror.ErrBufferFull) {
+			p.Poll(100 * time.Millisecond) // serve reports to make room, then retry
+			continue
+		}
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	// Flush serves the three delivery reports (in order: one topic, one partition).
+	fmt.Println("outstanding:", p.Flush(30*time.Second))
+	// Output:
+	// delivered city-0=Lyon to rdstreams-example-cities
+	// delivered city-1=Oslo to rdstreams-example-cities
+	// delivered city-2=Quito to rdstreams-example-cities
+	// outstanding: 0
+}
+
+func ExampleProducer_Close() {
+	p, err := producer.New(map[string]any{"bootstrap.servers": bootstrap()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = p.Produce("rdstreams-example-close", []byte("last words"))
+	fmt.Println(p.Close())                                                                  // delivers, then releases
+	fmt.Println(p.Close())                                                                  // idempotent
+	fmt.Println(errors.Is(p.Produce("rdstreams-example-close", nil), kafkaerror.ErrClosed)) // closed
+	// Output:
+	// <nil>
+	// <nil>
+	// true
+}
