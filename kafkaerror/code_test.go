@@ -69,10 +69,14 @@ func TestErrorsIsThroughWrapping(t *testing.T) {
 
 	assert.True(t, errors.Is(wrapped, kafkaerror.QueueFull))
 	assert.True(t, errors.Is(wrapped, kafkaerror.ErrBufferFull), "ErrBufferFull matches any _QUEUE_FULL")
-	assert.True(t, errors.Is(kafkaerror.ErrBufferFull, kafkaerror.QueueFull))
+	// The sentinels themselves, as a call would return them.
+	bufferFull, closed := returned(kafkaerror.ErrBufferFull), returned(kafkaerror.ErrClosed)
+	assert.True(t, errors.Is(bufferFull, kafkaerror.QueueFull))
 	assert.False(t, errors.Is(wrapped, kafkaerror.MsgTimedOut))
 	assert.False(t, errors.Is(wrapped, kafkaerror.ErrClosed))
-	assert.False(t, errors.Is(kafkaerror.ErrClosed, kafkaerror.QueueFull))
+	assert.False(t, errors.Is(closed, kafkaerror.QueueFull))
+	assert.True(t, errors.Is(fmt.Errorf("x: %w", closed), kafkaerror.ErrClosed))
+	assert.True(t, errors.Is(closed, kafkaerror.Destroy))
 
 	var kerr *kafkaerror.Error
 	require.True(t, errors.As(wrapped, &kerr))
@@ -101,3 +105,6 @@ func TestCodeAsErrorTarget(t *testing.T) {
 	assert.Equal(t, "Broker: Message size too large", err.Error())
 	assert.Equal(t, "MSG_SIZE_TOO_LARGE", fmt.Sprint(kafkaerror.MsgSizeTooLarge.String()))
 }
+
+// returned hands back err as a library call would return it.
+func returned(err error) error { return err }

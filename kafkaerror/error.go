@@ -1,9 +1,6 @@
 package kafkaerror
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Error is a Kafka or librdkafka error, the Go form of the Python client's KafkaError.
 // Calls return it as *Error; messages and partitions carry it in their Err fields.
@@ -77,5 +74,7 @@ func (e *Error) Is(target error) bool {
 // delivery reports with Poll and try again, or use the producer's blocking form.
 var ErrBufferFull = New(QueueFull, "producer queue is full: serve delivery reports with Poll, then retry", Flags{Retriable: true})
 
-// ErrClosed is returned by every call on a closed client.
-var ErrClosed = errors.New("kafkaerror: client is closed")
+// ErrClosed is returned by every call on a closed client (a closed consumer's Poll
+// returns a message whose Err is ErrClosed). Its code is Destroy (_DESTROY), which
+// librdkafka also uses for work cut short by a client's shutdown.
+var ErrClosed = New(Destroy, "client is closed", Flags{})

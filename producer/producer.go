@@ -161,6 +161,7 @@ type wait struct {
 	done    <-chan struct{}  // a context's end, or nil
 	expiry  <-chan time.Time // a timer's channel, or nil
 	closing <-chan struct{}  // the producer closing, or nil (Close's own flush)
+	recheck <-chan time.Time // Flush's prompt to look at Len again, or nil
 }
 
 // waitFor turns a Poll/Flush timeout into a wait, reusing one timer; the caller holds
@@ -180,13 +181,25 @@ func (p *Producer) waitFor(timeout time.Duration) (wait, func()) {
 	return wait{block: true, expiry: p.timer.C, closing: p.gate.Closing()}, func() { p.timer.Stop() }
 }
 
+// flushRecheck is how often Flush looks at Len again while no event arrives. The
+// engine releases a delivered message from librdkafka's count only when it next polls,
+// just after handing the report over, so the last report can be served while Len still
+// counts its message: no further event will come to wake a blocked Flush.
+const flushRecheck = 5 * time.Millisecond
+
 // flush serves until nothing is outstanding or the wait ends; it returns what is
 // still outstanding. The caller holds serveMu (or is Close).
 func (p *Producer) flush(w wait) int {
+	if !w.block {
+		return p.ck.Len()
+	}
+	recheck := time.NewTicker(flushRecheck)
+	defer recheck.Stop()
+	w.recheck = recheck.C
 	for {
 		n := p.ck.Len()
-		if n == 0 || !w.block {
-			return n
+		if n == 0 {
+			return 0
 		}
 		if _, ended := p.serve(w); ended {
 			return p.ck.Len()
@@ -213,6 +226,8 @@ func (p *Producer) serve(w wait) (served int, ended bool) {
 			return 0, true
 		case <-w.closing:
 			return 0, true
+		case <-w.recheck:
+			return 0, false
 		}
 	}
 	for ev != nil && served < maxServe {
@@ -244,7 +259,7 @@ func (p *Producer) handle(ev ckafka.Event) {
 			cb(msg.Err(), msg)
 		}
 	case ckafka.Error:
-		p.reportError(ckconv.FromCK(e))
+		cklog.ReportError(p.set.logger, p.set.onError, "producer", ckconv.FromCK(e))
 	case *ckafka.Stats:
 		if p.set.onStats != nil {
 			p.set.onStats(e.String())
@@ -252,19 +267,6 @@ func (p *Producer) handle(ev ckafka.Event) {
 	default:
 		p.set.logger.Debug("rdstreams: producer event ignored", slog.String("event", ev.String()))
 	}
-}
-
-func (p *Producer) reportError(err *kafkaerror.Error) {
-	if p.set.onError != nil {
-		p.set.onError(err)
-		return
-	}
-	level := slog.LevelWarn
-	if err.Fatal() {
-		level = slog.LevelError
-	}
-	p.set.logger.Log(context.Background(), level, "rdstreams: producer error",
-		slog.String("code", err.Name()), slog.String("error", err.Str()), slog.Bool("fatal", err.Fatal()))
 }
 
 // Close delivers what is outstanding (serving its reports) within the close timeout
