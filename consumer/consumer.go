@@ -1,0 +1,303 @@
+package consumer
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/lifecycle"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/topicpartition"
+)
+
+// DefaultCloseTimeout bounds Close unless WithCloseTimeout says otherwise.
+const DefaultCloseTimeout = 10 * time.Second
+
+// pollSlice is the longest a Poll blocks inside librdkafka at once, so that Close and
+// finished asynchronous commits are noticed promptly by a long or endless Poll.
+const pollSlice = 100 * time.Millisecond
+
+// Consumer is a Kafka consumer with the semantics of the Python clients' Consumer:
+// messages, events and errors come from Poll (or Consume, or the Messages iterator),
+// and callbacks — rebalance, commit results, errors, statistics — run only inside Poll,
+// Consume or Close, on the goroutine that called them, never concurrently.
+//
+// All methods are safe for concurrent use.
+type Consumer struct {
+	ck       *ckafka.Consumer
+	set      settings
+	gate     lifecycle.Gate
+	logs     *cklog.Forwarder
+	hasGroup bool // the application set group.id
+
+	serveMu sync.Mutex // one goroutine polls and serves callbacks at a time
+
+	mu      sync.Mutex     // guards the fields below
+	rb      rebalance      // the current subscription's callbacks
+	manual  bool           // an Assign made outside a rebalance callback is in force
+	results []commitResult // asynchronous commit results waiting for Poll
+	bounce  chan func()    // while Close runs: callbacks to run on Close's goroutine
+	gaveUp  chan struct{}  // closed when Close stops running bounced callbacks
+
+	inRebalance    atomic.Bool    // a rebalance callback is running
+	pendingResults atomic.Int32   // len(results), read without the lock on every poll
+	asyncCommits sync.WaitGroup // asynchronous commits in flight
+}
+
+type commitResult struct {
+	err        error
+	partitions []topicpartition.TopicPartition
+}
+
+// New creates a consumer from librdkafka configuration properties
+// (https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md), e.g.
+//
+//	consumer.New(map[string]any{
+//		"bootstrap.servers": "localhost:9092",
+//		"group.id":          "billing",
+//		"auto.offset.reset": "earliest",
+//	})
+//
+// An unknown property or an invalid value is an error naming the property. group.id
+// is needed only for group operations (Subscribe, Commit, Committed, StoreOffsets,
+// GroupMetadata); a consumer without one reads the partitions it Assigns.
+func New(config map[string]any, opts ...Option) (*Consumer, error) {
+	s := settings{logger: slog.Default(), closeTimeout: DefaultCloseTimeout}
+	for _, o := range opts {
+		o(&s)
+	}
+	_, hasGroup := config["group.id"]
+	logs := cklog.Start(s.logger)
+	defaults := map[string]any{
+		"go.logs.channel.enable": true,
+		"go.logs.channel":        logs.C,
+	}
+	if !hasGroup {
+		// The engine always wants a group; this one is never used for the group's sake.
+		defaults["group.id"] = "rdstreams-no-group-" + randomSuffix()
+		defaults["enable.auto.commit"] = false
+	}
+	cm, err := ckconv.ConfigMap(config, defaults)
+	if err != nil {
+		logs.Stop()
+		return nil, err
+	}
+	ck, err := ckafka.NewConsumer(&cm)
+	if err != nil {
+		logs.Stop()
+		return nil, ckconv.ConfigError(err, config)
+	}
+	return &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup}, nil
+}
+
+// Poll returns the next message, or an event or error as a message whose Err is set
+// (check Err first). It serves callbacks while it waits. It returns nil when timeout
+// passes with nothing to return (0: do not wait; negative: wait until something comes
+// or the consumer is closed). On a closed consumer it returns a message whose Err is
+// kafkaerror.ErrClosed.
+func (c *Consumer) Poll(timeout time.Duration) *message.Message {
+	if !c.gate.Enter() {
+		return closedMessage()
+	}
+	defer c.gate.Exit()
+	c.serveMu.Lock()
+	defer c.serveMu.Unlock()
+	return c.poll(deadlineFor(timeout), nil)
+}
+
+// PollContext is Poll waiting until ctx is done instead of a timeout.
+func (c *Consumer) PollContext(ctx context.Context) *message.Message {
+	if !c.gate.Enter() {
+		return closedMessage()
+	}
+	defer c.gate.Exit()
+	c.serveMu.Lock()
+	defer c.serveMu.Unlock()
+	d, _ := ctx.Deadline()
+	return c.poll(d, ctx.Done())
+}
+
+// Consume returns up to n messages (1 ≤ n ≤ 1,000,000), waiting up to timeout for them
+// (negative: until n have come); fewer, or none, when the time runs out. Events and
+// errors are in the list as messages whose Err is set. On a closed consumer it returns
+// kafkaerror.ErrClosed.
+func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, error) {
+	if n < 1 || n > 1_000_000 {
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Consume: n must be between 1 and 1000000, got %d", n)
+	}
+	if !c.gate.Enter() {
+		return nil, kafkaerror.ErrClosed
+	}
+	defer c.gate.Exit()
+	c.serveMu.Lock()
+	defer c.serveMu.Unlock()
+	deadline := deadlineFor(timeout)
+	out := make([]*message.Message, 0, min(n, 1024))
+	for len(out) < n {
+		m := c.poll(deadline, nil)
+		if m == nil {
+			break
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// deadlineFor turns a timeout into a deadline: zero time for "no limit" (negative),
+// now for "do not wait" (0).
+func deadlineFor(timeout time.Duration) time.Time {
+	if timeout < 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(timeout)
+}
+
+// poll asks the engine for events until one is a message to return, or the deadline
+// passes (a zero deadline: never), done closes or the consumer closes. The caller holds
+// serveMu.
+func (c *Consumer) poll(deadline time.Time, done <-chan struct{}) *message.Message {
+	for {
+		c.serveCommitResults()
+		wait := pollSlice
+		if !deadline.IsZero() {
+			wait = min(wait, time.Until(deadline))
+		}
+		ms := 0
+		if wait > 0 {
+			ms = int((wait + time.Millisecond - 1) / time.Millisecond)
+		}
+		if ev := c.ck.Poll(ms); ev != nil {
+			if m := c.handle(ev); m != nil {
+				return m
+			}
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return nil
+		}
+		select {
+		case <-done:
+			return nil
+		case <-c.gate.Closing():
+			return nil
+		default:
+		}
+	}
+}
+
+// handle turns an engine event into the message Poll returns, or serves its callback
+// and returns nil.
+func (c *Consumer) handle(ev ckafka.Event) *message.Message {
+	switch e := ev.(type) {
+	case *ckafka.Message:
+		return ckconv.Message(e)
+	case ckafka.PartitionEOF:
+		topic := ""
+		if e.Topic != nil {
+			topic = *e.Topic
+		}
+		eof := kafkaerror.New(kafkaerror.PartitionEOF, "", kafkaerror.Flags{})
+		return ckconv.EventMessage(eof, topic, e.Partition, topicpartition.Offset(e.Offset))
+	case ckafka.Error:
+		kerr := ckconv.FromCK(e)
+		if c.set.onError != nil {
+			c.set.onError(kerr)
+			return nil
+		}
+		return ckconv.EventMessage(kerr, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
+	case ckafka.OffsetsCommitted:
+		if c.set.onCommit != nil {
+			c.set.onCommit(ckconv.Error(e.Error), ckconv.TopicPartitions(e.Offsets))
+		}
+	case *ckafka.Stats:
+		if c.set.onStats != nil {
+			c.set.onStats(e.String())
+		}
+	default:
+		c.set.logger.Debug("rdstreams: consumer event ignored", slog.String("event", ev.String()))
+	}
+	return nil
+}
+
+func closedMessage() *message.Message {
+	return ckconv.EventMessage(kafkaerror.ErrClosed, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
+}
+
+// Close stops consuming, commits the current offsets when enable.auto.commit is on,
+// leaves the group (so another member takes the partitions at once) and releases the
+// consumer. Rebalance callbacks for the revoked partitions run inside Close, on this
+// goroutine. It returns within the close timeout (WithCloseTimeout, default 10s) even
+// when the broker is gone: then it returns a _TIMED_OUT error and librdkafka finishes
+// shutting down in the background.
+//
+// Close is idempotent: later calls return nil at once. Every other call afterwards
+// returns kafkaerror.ErrClosed. Close must not be called from inside a callback.
+func (c *Consumer) Close() error {
+	if c.set.closeTimeout < 0 {
+		return c.CloseContext(context.Background())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.set.closeTimeout)
+	defer cancel()
+	return c.CloseContext(ctx)
+}
+
+// CloseContext is Close bounded by ctx instead of the close timeout.
+func (c *Consumer) CloseContext(ctx context.Context) error {
+	if !c.gate.Close() {
+		return nil
+	}
+	// No other call is in progress now and none can start. The engine's close runs on a
+	// worker goroutine so that it can be abandoned at the bound; the rebalance callbacks
+	// it triggers are bounced back here, to run on the caller's goroutine.
+	bounce := make(chan func())
+	abandoned := make(chan struct{})
+	defer close(abandoned) // on return or on a callback's panic: the worker stops bouncing
+	c.mu.Lock()
+	c.bounce, c.gaveUp = bounce, abandoned
+	c.mu.Unlock()
+	finished := make(chan error, 1)
+	go func() {
+		c.asyncCommits.Wait() // the engine must not be destroyed under a commit
+		err := c.ck.Close()
+		c.logs.Stop()
+		finished <- ckconv.Error(err)
+	}()
+	for {
+		select {
+		case fn := <-bounce:
+			fn()
+		case err := <-finished:
+			return err
+		case <-ctx.Done():
+			return kafkaerror.Newf(kafkaerror.TimedOut,
+				"consumer close did not finish in time (broker unreachable?); librdkafka completes it in the background and the group reassigns the partitions after session.timeout.ms")
+		}
+	}
+}
+
+// runCallback runs a user callback: directly when called on a serving goroutine, or,
+// while Close runs the engine on its worker, on Close's goroutine.
+func (c *Consumer) runCallback(fn func()) {
+	c.mu.Lock()
+	bounce, abandoned := c.bounce, c.gaveUp
+	c.mu.Unlock()
+	if bounce == nil {
+		fn()
+		return
+	}
+	done := make(chan struct{})
+	select {
+	case bounce <- func() { defer close(done); fn() }:
+		select {
+		case <-done:
+		case <-abandoned: // the callback panicked out of Close
+		}
+	case <-abandoned: // Close gave up waiting: nobody is left to run callbacks
+	}
+}
