@@ -48,7 +48,7 @@ type Consumer struct {
 
 	inRebalance    atomic.Bool    // a rebalance callback is running
 	pendingResults atomic.Int32   // len(results), read without the lock on every poll
-	asyncCommits sync.WaitGroup // asynchronous commits in flight
+	asyncCommits   sync.WaitGroup // asynchronous commits in flight
 }
 
 type commitResult struct {
