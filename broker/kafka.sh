@@ -6,6 +6,7 @@
 #   broker/kafka.sh fetch    download the broker jars into $KAFKA_HOME/libs
 #   broker/kafka.sh up       fetch, format fresh storage, start, wait until it answers
 #   broker/kafka.sh down     stop it (SIGTERM, then SIGKILL after 30 s)
+#   broker/kafka.sh kill     kill it at once (SIGKILL), as a crash would
 #   broker/kafka.sh status   exit 0 when it runs
 #   broker/kafka.sh env      print the variables tests read (eval "$(broker/kafka.sh env)")
 #
@@ -13,7 +14,8 @@
 # (SASL_PLAINTEXT with SCRAM-SHA-512, default 39093), KAFKA_CONTROLLER_PORT (39094),
 # KAFKA_SCRAM_USER / KAFKA_SCRAM_PASSWORD (the SCRAM user created at format time),
 # KAFKA_HOME (where jars, data and the log live; default .kafka in the repository),
-# KAFKA_START_TIMEOUT (seconds, default 90).
+# KAFKA_START_TIMEOUT (seconds, default 90), KAFKA_LIBS (use jars already fetched there),
+# KAFKA_KEEP_DATA=1 (up restarts on the existing storage instead of formatting it anew).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +28,7 @@ KAFKA_SCRAM_USER=${KAFKA_SCRAM_USER:-rdstreams}
 KAFKA_SCRAM_PASSWORD=${KAFKA_SCRAM_PASSWORD:-rdstreams-secret}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 
-libs=$KAFKA_HOME/libs
+libs=${KAFKA_LIBS:-$KAFKA_HOME/libs}
 data=$KAFKA_HOME/data
 props=$KAFKA_HOME/server.properties
 logfile=$KAFKA_HOME/broker.log
@@ -94,14 +96,18 @@ up() {
   fi
   fetch
   mkdir -p "$KAFKA_HOME"
-  rm -rf "$data"
-  write_props
   local t0 cluster_id
   t0=$(date +%s.%N)
-  cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
-  kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$props" \
-    --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
-    >"$logfile" 2>&1 || { say "formatting storage failed:"; tail -n 40 "$logfile" >&2; exit 1; }
+  if [[ ${KAFKA_KEEP_DATA:-} == 1 && -f $data/meta.properties ]]; then
+    say "restarting on the existing storage in $data"
+  else
+    rm -rf "$data"
+    write_props
+    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$props" \
+      --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
+      >"$logfile" 2>&1 || { say "formatting storage failed:"; tail -n 40 "$logfile" >&2; exit 1; }
+  fi
   say "starting Kafka on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT :$KAFKA_SASL_PORT), log: $logfile"
   nohup "${java_cmd[@]}" kafka.Kafka "$props" >>"$logfile" 2>&1 </dev/null &
   echo $! >"$pidfile"
@@ -136,6 +142,14 @@ down() {
   say "stopped"
 }
 
+kill_now() {
+  if running; then
+    kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
+    while running; do sleep 0.05; done
+  fi
+  rm -f "$pidfile"
+}
+
 print_env() {
   echo "export KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
   echo "export KAFKA_SASL_BOOTSTRAP=127.0.0.1:$KAFKA_SASL_PORT"
@@ -148,7 +162,8 @@ case "${1:-}" in
   fetch) fetch ;;
   up) up ;;
   down) down ;;
+  kill) kill_now ;;
   status) running ;;
   env) print_env ;;
-  *) say "usage: $0 fetch|up|down|status|env"; exit 2 ;;
+  *) say "usage: $0 fetch|up|down|kill|status|env"; exit 2 ;;
 esac

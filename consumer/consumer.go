@@ -46,6 +46,7 @@ type Consumer struct {
 	bounce  chan func()    // while Close runs: callbacks to run on Close's goroutine
 	gaveUp  chan struct{}  // closed when Close stops running bounced callbacks
 
+	released       chan struct{}  // closed once the engine has shut down completely
 	inRebalance    atomic.Bool    // a rebalance callback is running
 	pendingResults atomic.Int32   // len(results), read without the lock on every poll
 	asyncCommits   sync.WaitGroup // asynchronous commits in flight
@@ -94,7 +95,7 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		logs.Stop()
 		return nil, ckconv.ConfigError(err, config)
 	}
-	return &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup}, nil
+	return &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, released: make(chan struct{})}, nil
 }
 
 // Poll returns the next message, or an event or error as a message whose Err is set
@@ -267,6 +268,7 @@ func (c *Consumer) CloseContext(ctx context.Context) error {
 		err := c.ck.Close()
 		c.logs.Stop()
 		finished <- ckconv.Error(err)
+		close(c.released)
 	}()
 	for {
 		select {
