@@ -34,9 +34,9 @@ func (c *Consumer) Commit(opts ...CommitOption) ([]topicpartition.TopicPartition
 	}
 	var offsets []ckafka.TopicPartition
 	switch {
-	case a.msg != nil && a.hasOffs:
+	case a.hasMsg && a.hasOffs:
 		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Commit: give a message or offsets, not both")
-	case a.msg != nil:
+	case a.hasMsg:
 		next, err := nextOffset("Commit", a.msg)
 		if err != nil {
 			return nil, err

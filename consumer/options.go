@@ -93,6 +93,7 @@ type CommitOption func(*commitArgs)
 
 type commitArgs struct {
 	msg     *message.Message
+	hasMsg  bool
 	offsets []topicpartition.TopicPartition
 	hasOffs bool
 	async   bool
@@ -100,7 +101,7 @@ type commitArgs struct {
 
 // CommitMessage commits msg's offset + 1: the next message to read.
 func CommitMessage(msg *message.Message) CommitOption {
-	return func(a *commitArgs) { a.msg = msg }
+	return func(a *commitArgs) { a.msg, a.hasMsg = msg, true }
 }
 
 // CommitOffsets commits the given offsets as they are (each the next offset to read).

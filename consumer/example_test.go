@@ -1,0 +1,60 @@
+package consumer_test
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rdstreams/rdstreams/consumer"
+	"github.com/rdstreams/rdstreams/internal/testkafka"
+	"github.com/rdstreams/rdstreams/producer"
+)
+
+// Subscribe, poll, process, commit each message after processing it.
+func Example() {
+	bootstrap := os.Getenv("KAFKA_BOOTSTRAP")
+	if bootstrap == "" {
+		bootstrap = "localhost:9092"
+	}
+	topic := testkafka.UniqueName("example-orders") // a fresh topic for this run
+	p, _ := producer.New(map[string]any{"bootstrap.servers": bootstrap})
+	for _, v := range []string{"apple", "banana", "cherry"} {
+		_ = p.Produce(topic, []byte(v))
+	}
+	p.Flush(30 * time.Second)
+	p.Close()
+
+	c, err := consumer.New(map[string]any{
+		"bootstrap.servers":  bootstrap,
+		"group.id":           "example-group-" + topic,
+		"auto.offset.reset":  "earliest",
+		"enable.auto.commit": false,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	if err := c.Subscribe([]string{topic}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for read := 0; read < 3; {
+		m := c.Poll(time.Second)
+		if m == nil {
+			continue // nothing yet
+		}
+		if m.Err() != nil {
+			continue // an event, e.g. the topic being created
+		}
+		fmt.Printf("%s at offset %d\n", m.Value(), m.Offset())
+		if _, err := c.Commit(consumer.CommitMessage(m)); err != nil {
+			fmt.Println("commit:", err)
+		}
+		read++
+	}
+	// Output:
+	// apple at offset 0
+	// banana at offset 1
+	// cherry at offset 2
+}
