@@ -104,25 +104,23 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 // or the consumer is closed). On a closed consumer it returns a message whose Err is
 // kafkaerror.ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) *message.Message {
-	if !c.gate.Enter() {
+	m, err := c.serving(func() *message.Message { return c.poll(deadlineFor(timeout), nil) })
+	if err != nil {
 		return closedMessage()
 	}
-	defer c.gate.Exit()
-	c.serveMu.Lock()
-	defer c.serveMu.Unlock()
-	return c.poll(deadlineFor(timeout), nil)
+	return m
 }
 
 // PollContext is Poll waiting until ctx is done instead of a timeout.
 func (c *Consumer) PollContext(ctx context.Context) *message.Message {
-	if !c.gate.Enter() {
+	m, err := c.serving(func() *message.Message {
+		d, _ := ctx.Deadline()
+		return c.poll(d, ctx.Done())
+	})
+	if err != nil {
 		return closedMessage()
 	}
-	defer c.gate.Exit()
-	c.serveMu.Lock()
-	defer c.serveMu.Unlock()
-	d, _ := ctx.Deadline()
-	return c.poll(d, ctx.Done())
+	return m
 }
 
 // Consume returns up to n messages (1 ≤ n ≤ 1,000,000), waiting up to timeout for them
@@ -133,22 +131,32 @@ func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, er
 	if n < 1 || n > 1_000_000 {
 		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Consume: n must be between 1 and 1000000, got %d", n)
 	}
+	var out []*message.Message
+	_, err := c.serving(func() *message.Message {
+		deadline := deadlineFor(timeout)
+		out = make([]*message.Message, 0, min(n, 1024))
+		for len(out) < n {
+			m := c.poll(deadline, nil)
+			if m == nil {
+				break
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// serving runs a call that polls and serves callbacks: on an open consumer (else it
+// returns ErrClosed), one such call at a time.
+func (c *Consumer) serving(call func() *message.Message) (*message.Message, error) {
 	if !c.gate.Enter() {
 		return nil, kafkaerror.ErrClosed
 	}
 	defer c.gate.Exit()
 	c.serveMu.Lock()
 	defer c.serveMu.Unlock()
-	deadline := deadlineFor(timeout)
-	out := make([]*message.Message, 0, min(n, 1024))
-	for len(out) < n {
-		m := c.poll(deadline, nil)
-		if m == nil {
-			break
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return call(), nil
 }
 
 // deadlineFor turns a timeout into a deadline: zero time for "no limit" (negative),

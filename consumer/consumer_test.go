@@ -18,8 +18,8 @@ import (
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
-// newConsumer creates a consumer on the test broker, closed when the test ends.
-func newConsumer(t *testing.T, config map[string]any, opts ...consumer.Option) *consumer.Consumer {
+// openConsumer creates a consumer on the test broker, closed when the test ends.
+func openConsumer(t *testing.T, config map[string]any, opts ...consumer.Option) *consumer.Consumer {
 	t.Helper()
 	config["bootstrap.servers"] = testkafka.Bootstrap(t)
 	if _, ok := config["log_level"]; !ok {
@@ -33,7 +33,7 @@ func newConsumer(t *testing.T, config map[string]any, opts ...consumer.Option) *
 
 // produce writes values to one partition of topic, in order, with the given timestamps
 // when any, and waits for delivery.
-func produce(t *testing.T, topic string, partition int32, values []string, stamps ...time.Time) {
+func produceValues(t *testing.T, topic string, partition int32, values []string, stamps ...time.Time) {
 	t.Helper()
 	p, err := producer.New(map[string]any{"bootstrap.servers": testkafka.Bootstrap(t)})
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func produce(t *testing.T, topic string, partition int32, values []string, stamp
 	require.Equal(t, 0, p.Flush(30*time.Second))
 }
 
-func seq(prefix string, n int) []string {
+func values(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = fmt.Sprintf("%s%d", prefix, i)
@@ -57,7 +57,7 @@ func seq(prefix string, n int) []string {
 }
 
 // next polls until a message (or event) arrives, failing after 30 s.
-func next(t *testing.T, c *consumer.Consumer) *message.Message {
+func pollNext(t *testing.T, c *consumer.Consumer) *message.Message {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -70,10 +70,10 @@ func next(t *testing.T, c *consumer.Consumer) *message.Message {
 }
 
 // nextMessage is next, skipping events, and failing on errors.
-func nextMessage(t *testing.T, c *consumer.Consumer) *message.Message {
+func pollMessage(t *testing.T, c *consumer.Consumer) *message.Message {
 	t.Helper()
 	for {
-		m := next(t, c)
+		m := pollNext(t, c)
 		if m.Err() == nil {
 			return m
 		}
@@ -81,15 +81,15 @@ func nextMessage(t *testing.T, c *consumer.Consumer) *message.Message {
 	}
 }
 
-func tp(topic string, partition int32, offset topicpartition.Offset) topicpartition.TopicPartition {
+func tpAt(topic string, partition int32, offset topicpartition.Offset) topicpartition.TopicPartition {
 	return topicpartition.New(topic, partition, offset)
 }
 
 // Poll returns nil when nothing comes within the timeout, also with a zero timeout.
 func TestPollReturnsNilOnTimeout(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	c := newConsumer(t, map[string]any{})
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
+	c := openConsumer(t, map[string]any{})
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
 	assert.Nil(t, c.Poll(0))
 	start := time.Now()
 	assert.Nil(t, c.Poll(300*time.Millisecond))
@@ -100,30 +100,30 @@ func TestPollReturnsNilOnTimeout(t *testing.T) {
 // offset, with the topic, partition and offset set.
 func TestPartitionEOFOncePerEndOffset(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, seq("a", 3))
-	c := newConsumer(t, map[string]any{"enable.partition.eof": true})
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
+	produceValues(t, topic, 0, values("a", 3))
+	c := openConsumer(t, map[string]any{"enable.partition.eof": true})
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
 
 	var got []string
 	for len(got) < 3 {
-		m := next(t, c)
+		m := pollNext(t, c)
 		require.NoError(t, m.Err())
 		got = append(got, string(m.Value()))
 	}
-	assert.Equal(t, seq("a", 3), got)
-	eof := next(t, c)
+	assert.Equal(t, values("a", 3), got)
+	eof := pollNext(t, c)
 	require.ErrorIs(t, eof.Err(), kafkaerror.PartitionEOF)
 	assert.Equal(t, topic, eof.Topic())
 	assert.EqualValues(t, 0, eof.Partition())
 	assert.EqualValues(t, 3, eof.Offset())
 	assert.Nil(t, c.Poll(time.Second), "no second EOF for the same end offset")
 
-	produce(t, topic, 0, seq("b", 2))
-	assert.Equal(t, "b0", string(nextMessage(t, c).Value()))
-	m := next(t, c)
+	produceValues(t, topic, 0, values("b", 2))
+	assert.Equal(t, "b0", string(pollMessage(t, c).Value()))
+	m := pollNext(t, c)
 	require.NoError(t, m.Err())
 	assert.Equal(t, "b1", string(m.Value()))
-	eof = next(t, c)
+	eof = pollNext(t, c)
 	require.ErrorIs(t, eof.Err(), kafkaerror.PartitionEOF)
 	assert.EqualValues(t, 5, eof.Offset(), "a new EOF for the new end offset")
 }
@@ -132,9 +132,9 @@ func TestPartitionEOFOncePerEndOffset(t *testing.T) {
 // error message naming the topic.
 func TestUnknownTopicIsAnErrorMessage(t *testing.T) {
 	missing := testkafka.UniqueName("missing")
-	c := newConsumer(t, map[string]any{"group.id": testkafka.UniqueName("g"), "allow.auto.create.topics": false})
+	c := openConsumer(t, map[string]any{"group.id": testkafka.UniqueName("g"), "allow.auto.create.topics": false})
 	require.NoError(t, c.Subscribe([]string{missing}))
-	m := next(t, c)
+	m := pollNext(t, c)
 	require.Error(t, m.Err())
 	assert.ErrorIs(t, m.Err(), kafkaerror.UnknownTopicOrPart)
 	// librdkafka names the topic in the text of this error, not in the message's fields.
@@ -147,17 +147,17 @@ func TestUnknownTopicIsAnErrorMessage(t *testing.T) {
 // Consume returns at most n, waits at most the timeout, and refuses n outside 1..1e6.
 func TestConsumeBounds(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	c := newConsumer(t, map[string]any{})
+	c := openConsumer(t, map[string]any{})
 	for _, n := range []int{0, -1, 1_000_001} {
 		_, err := c.Consume(n, time.Second)
 		assert.ErrorIs(t, err, kafkaerror.InvalidArg, "n=%d", n)
 	}
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
 	msgs, err := c.Consume(5, 200*time.Millisecond)
 	require.NoError(t, err)
 	assert.Empty(t, msgs, "empty on timeout")
 
-	produce(t, topic, 0, seq("m", 10))
+	produceValues(t, topic, 0, values("m", 10))
 	msgs, err = c.Consume(4, 30*time.Second)
 	require.NoError(t, err)
 	require.Len(t, msgs, 4, "never more than n")
@@ -172,12 +172,12 @@ func TestConsumeBounds(t *testing.T) {
 // neither, the current positions. Committed reads them back.
 func TestCommitForms(t *testing.T) {
 	topic := testkafka.Topic(t, 2, nil)
-	produce(t, topic, 0, seq("p0-", 3))
-	produce(t, topic, 1, seq("p1-", 2))
+	produceValues(t, topic, 0, values("p0-", 3))
+	produceValues(t, topic, 1, values("p1-", 2))
 	group := testkafka.UniqueName("g")
-	c := newConsumer(t, map[string]any{"group.id": group, "enable.auto.commit": false})
-	all := []topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetInvalid), tp(topic, 1, topicpartition.OffsetInvalid)}
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning), tp(topic, 1, topicpartition.OffsetBeginning)}))
+	c := openConsumer(t, map[string]any{"group.id": group, "enable.auto.commit": false})
+	all := []topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetInvalid), tpAt(topic, 1, topicpartition.OffsetInvalid)}
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning), tpAt(topic, 1, topicpartition.OffsetBeginning)}))
 
 	committed, err := c.Committed(all, 10*time.Second)
 	require.NoError(t, err)
@@ -187,7 +187,7 @@ func TestCommitForms(t *testing.T) {
 	// Read everything; commit the first message of partition 0 explicitly.
 	var first *message.Message
 	for n := 0; n < 5; n++ {
-		m := nextMessage(t, c)
+		m := pollMessage(t, c)
 		if m.Partition() == 0 && m.Offset() == 0 {
 			first = m
 		}
@@ -205,7 +205,7 @@ func TestCommitForms(t *testing.T) {
 	assert.EqualValues(t, 1, committed[0].Offset)
 	assert.Equal(t, topicpartition.OffsetInvalid, committed[1].Offset)
 
-	parts, err = c.Commit(consumer.CommitOffsets(tp(topic, 1, 1)))
+	parts, err = c.Commit(consumer.CommitOffsets(tpAt(topic, 1, 1)))
 	require.NoError(t, err)
 	require.Len(t, parts, 1)
 	assert.EqualValues(t, 1, parts[0].Offset, "an offset list is committed as given")
@@ -231,19 +231,19 @@ func TestCommitForms(t *testing.T) {
 // to commit: each a clear error of the documented kind.
 func TestCommitRefusals(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, seq("x", 1))
-	c := newConsumer(t, map[string]any{"group.id": testkafka.UniqueName("g"), "enable.auto.commit": false, "enable.partition.eof": true})
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
+	produceValues(t, topic, 0, values("x", 1))
+	c := openConsumer(t, map[string]any{"group.id": testkafka.UniqueName("g"), "enable.auto.commit": false, "enable.partition.eof": true})
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
 
 	_, err := c.Commit()
 	assert.ErrorIs(t, err, kafkaerror.NoOffset, "nothing consumed, nothing to commit")
 
-	m := nextMessage(t, c)
-	_, err = c.Commit(consumer.CommitMessage(m), consumer.CommitOffsets(tp(topic, 0, 1)))
+	m := pollMessage(t, c)
+	_, err = c.Commit(consumer.CommitMessage(m), consumer.CommitOffsets(tpAt(topic, 0, 1)))
 	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
 	assert.ErrorContains(t, err, "not both")
 
-	eof := next(t, c)
+	eof := pollNext(t, c)
 	require.ErrorIs(t, eof.Err(), kafkaerror.PartitionEOF)
 	_, err = c.Commit(consumer.CommitMessage(eof))
 	assert.ErrorIs(t, err, kafkaerror.InvalidArg, "a message carrying an error has no offset to commit")
@@ -258,7 +258,7 @@ func TestCommitRefusals(t *testing.T) {
 // from a later Poll, on the polling goroutine.
 func TestCommitAsyncResultComesThroughPoll(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, seq("x", 2))
+	produceValues(t, topic, 0, values("x", 2))
 	type result struct {
 		err    error
 		parts  []topicpartition.TopicPartition
@@ -266,13 +266,13 @@ func TestCommitAsyncResultComesThroughPoll(t *testing.T) {
 	}
 	var results []result
 	inPoll := false
-	c := newConsumer(t, map[string]any{"group.id": testkafka.UniqueName("g"), "enable.auto.commit": false},
+	c := openConsumer(t, map[string]any{"group.id": testkafka.UniqueName("g"), "enable.auto.commit": false},
 		consumer.WithCommitCallback(func(err error, parts []topicpartition.TopicPartition) {
 			results = append(results, result{err, parts, inPoll})
 		}))
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
-	nextMessage(t, c)
-	m := nextMessage(t, c)
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
+	pollMessage(t, c)
+	m := pollMessage(t, c)
 
 	parts, err := c.Commit(consumer.CommitMessage(m), consumer.CommitAsync())
 	require.NoError(t, err)
@@ -291,7 +291,7 @@ func TestCommitAsyncResultComesThroughPoll(t *testing.T) {
 	require.Len(t, results[0].parts, 1)
 	assert.EqualValues(t, 2, results[0].parts[0].Offset)
 
-	committed, err := c.Committed([]topicpartition.TopicPartition{tp(topic, 0, 0)}, 10*time.Second)
+	committed, err := c.Committed([]topicpartition.TopicPartition{tpAt(topic, 0, 0)}, 10*time.Second)
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, committed[0].Offset)
 }
@@ -300,9 +300,9 @@ func TestCommitAsyncResultComesThroughPoll(t *testing.T) {
 // watermarks: uncached from the broker, cached from the last fetch.
 func TestPositionAndWatermarks(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, seq("x", 4))
-	c := newConsumer(t, map[string]any{})
-	part := tp(topic, 0, topicpartition.OffsetInvalid)
+	produceValues(t, topic, 0, values("x", 4))
+	c := openConsumer(t, map[string]any{})
+	part := tpAt(topic, 0, topicpartition.OffsetInvalid)
 
 	lo, hi, err := c.GetWatermarkOffsets(part, 10*time.Second, true)
 	require.NoError(t, err)
@@ -311,14 +311,14 @@ func TestPositionAndWatermarks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]topicpartition.Offset{0, 4}, [2]topicpartition.Offset{lo, hi}, "uncached: asked the broker")
 
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, 1)}))
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, 1)}))
 	pos, err := c.Position([]topicpartition.TopicPartition{part})
 	require.NoError(t, err)
 	assert.Equal(t, topicpartition.OffsetInvalid, pos[0].Offset, "nothing consumed yet")
 
-	m := nextMessage(t, c)
+	m := pollMessage(t, c)
 	assert.EqualValues(t, 1, m.Offset(), "assigned from offset 1")
-	nextMessage(t, c)
+	pollMessage(t, c)
 	pos, err = c.Position([]topicpartition.TopicPartition{part})
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, pos[0].Offset, "last consumed (2) + 1")
@@ -327,45 +327,45 @@ func TestPositionAndWatermarks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]topicpartition.Offset{0, 4}, [2]topicpartition.Offset{lo, hi}, "cached from the fetch")
 
-	_, _, err = c.GetWatermarkOffsets(tp(testkafka.UniqueName("missing"), 0, 0), 5*time.Second, false)
+	_, _, err = c.GetWatermarkOffsets(tpAt(testkafka.UniqueName("missing"), 0, 0), 5*time.Second, false)
 	assert.Error(t, err)
 }
 
 // Seek moves the next message; Pause stops fetching until Resume.
 func TestSeekPauseResume(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, seq("x", 5))
-	c := newConsumer(t, map[string]any{})
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
+	produceValues(t, topic, 0, values("x", 5))
+	c := openConsumer(t, map[string]any{})
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
 	for i := 0; i < 5; i++ {
-		nextMessage(t, c)
+		pollMessage(t, c)
 	}
-	require.NoError(t, c.Seek(tp(topic, 0, 1)))
-	m := nextMessage(t, c)
+	require.NoError(t, c.Seek(tpAt(topic, 0, 1)))
+	m := pollMessage(t, c)
 	assert.EqualValues(t, 1, m.Offset())
 	assert.Equal(t, "x1", string(m.Value()))
 	for i := 2; i < 5; i++ {
-		nextMessage(t, c)
+		pollMessage(t, c)
 	}
 
-	require.NoError(t, c.Pause([]topicpartition.TopicPartition{tp(topic, 0, 0)}))
-	produce(t, topic, 0, []string{"after-pause"})
+	require.NoError(t, c.Pause([]topicpartition.TopicPartition{tpAt(topic, 0, 0)}))
+	produceValues(t, topic, 0, []string{"after-pause"})
 	assert.Nil(t, c.Poll(time.Second), "paused: nothing fetched")
-	require.NoError(t, c.Resume([]topicpartition.TopicPartition{tp(topic, 0, 0)}))
-	assert.Equal(t, "after-pause", string(nextMessage(t, c).Value()))
+	require.NoError(t, c.Resume([]topicpartition.TopicPartition{tpAt(topic, 0, 0)}))
+	assert.Equal(t, "after-pause", string(pollMessage(t, c).Value()))
 }
 
 // With enable.auto.offset.store=false only stored offsets are committed.
 func TestStoreOffsets(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, seq("x", 3))
-	c := newConsumer(t, map[string]any{
+	produceValues(t, topic, 0, values("x", 3))
+	c := openConsumer(t, map[string]any{
 		"group.id": testkafka.UniqueName("g"), "enable.auto.commit": false, "enable.auto.offset.store": false,
 	})
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
-	first := nextMessage(t, c)
-	nextMessage(t, c)
-	nextMessage(t, c)
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
+	first := pollMessage(t, c)
+	pollMessage(t, c)
+	pollMessage(t, c)
 
 	stored, err := c.StoreMessage(first)
 	require.NoError(t, err)
@@ -375,7 +375,7 @@ func TestStoreOffsets(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, parts[0].Offset, "only the stored offset is committed, not the position (3)")
 
-	_, err = c.StoreOffsets([]topicpartition.TopicPartition{tp(topic, 0, 2)})
+	_, err = c.StoreOffsets([]topicpartition.TopicPartition{tpAt(topic, 0, 2)})
 	require.NoError(t, err)
 	parts, err = c.Commit()
 	require.NoError(t, err)
@@ -386,15 +386,15 @@ func TestStoreOffsets(t *testing.T) {
 func TestOffsetsForTimes(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
 	t0 := time.UnixMilli(1_700_000_000_000)
-	produce(t, topic, 0, seq("x", 3), t0, t0.Add(time.Second), t0.Add(2*time.Second))
-	c := newConsumer(t, map[string]any{})
+	produceValues(t, topic, 0, values("x", 3), t0, t0.Add(time.Second), t0.Add(2*time.Second))
+	c := openConsumer(t, map[string]any{})
 	res, err := c.OffsetsForTimes([]topicpartition.TopicPartition{
-		tp(topic, 0, consumer.TimeOffset(t0.Add(500*time.Millisecond))),
+		tpAt(topic, 0, consumer.TimeOffset(t0.Add(500*time.Millisecond))),
 	}, 10*time.Second)
 	require.NoError(t, err)
 	require.Len(t, res, 1)
 	assert.EqualValues(t, 1, res[0].Offset)
-	res, err = c.OffsetsForTimes([]topicpartition.TopicPartition{tp(topic, 0, consumer.TimeOffset(t0.Add(time.Hour)))}, 10*time.Second)
+	res, err = c.OffsetsForTimes([]topicpartition.TopicPartition{tpAt(topic, 0, consumer.TimeOffset(t0.Add(time.Hour)))}, 10*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, topicpartition.OffsetEnd, res[0].Offset)
 }
@@ -402,15 +402,15 @@ func TestOffsetsForTimes(t *testing.T) {
 // IncrementalAssign adds to the assignment, IncrementalUnassign removes from it.
 func TestIncrementalAssign(t *testing.T) {
 	topic := testkafka.Topic(t, 2, nil)
-	produce(t, topic, 1, []string{"on-1"})
-	c := newConsumer(t, map[string]any{})
-	require.NoError(t, c.IncrementalAssign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
-	require.NoError(t, c.IncrementalAssign([]topicpartition.TopicPartition{tp(topic, 1, topicpartition.OffsetBeginning)}))
+	produceValues(t, topic, 1, []string{"on-1"})
+	c := openConsumer(t, map[string]any{})
+	require.NoError(t, c.IncrementalAssign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
+	require.NoError(t, c.IncrementalAssign([]topicpartition.TopicPartition{tpAt(topic, 1, topicpartition.OffsetBeginning)}))
 	a, err := c.Assignment()
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []int32{0, 1}, partitionsOf(a))
-	assert.Equal(t, "on-1", string(nextMessage(t, c).Value()))
-	require.NoError(t, c.IncrementalUnassign([]topicpartition.TopicPartition{tp(topic, 0, 0)}))
+	assert.Equal(t, "on-1", string(pollMessage(t, c).Value()))
+	require.NoError(t, c.IncrementalUnassign([]topicpartition.TopicPartition{tpAt(topic, 0, 0)}))
 	a, err = c.Assignment()
 	require.NoError(t, err)
 	assert.Equal(t, []int32{1}, partitionsOf(a))
@@ -427,23 +427,23 @@ func partitionsOf(tps []topicpartition.TopicPartition) []int32 {
 // Without group.id a consumer reads what it Assigns; group operations say what is missing.
 func TestGroupOperationsNeedGroupID(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	produce(t, topic, 0, []string{"hello"})
-	c := newConsumer(t, map[string]any{})
+	produceValues(t, topic, 0, []string{"hello"})
+	c := openConsumer(t, map[string]any{})
 	for name, err := range map[string]error{
 		"Subscribe": c.Subscribe([]string{topic}),
-		"Commit":    second(c.Commit()),
-		"Committed": second(c.Committed([]topicpartition.TopicPartition{tp(topic, 0, 0)}, time.Second)),
-		"Store":     second(c.StoreOffsets([]topicpartition.TopicPartition{tp(topic, 0, 1)})),
-		"Metadata":  second(c.GroupMetadata()),
+		"Commit":    errOf(c.Commit()),
+		"Committed": errOf(c.Committed([]topicpartition.TopicPartition{tpAt(topic, 0, 0)}, time.Second)),
+		"Store":     errOf(c.StoreOffsets([]topicpartition.TopicPartition{tpAt(topic, 0, 1)})),
+		"Metadata":  errOf(c.GroupMetadata()),
 	} {
 		assert.ErrorIs(t, err, kafkaerror.InvalidArg, name)
 		assert.ErrorContains(t, err, "group.id", name)
 	}
-	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tp(topic, 0, topicpartition.OffsetBeginning)}))
-	assert.Equal(t, "hello", string(nextMessage(t, c).Value()))
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
+	assert.Equal(t, "hello", string(pollMessage(t, c).Value()))
 }
 
-func second[T any](_ T, err error) error { return err }
+func errOf[T any](_ T, err error) error { return err }
 
 // Unknown or invalid properties fail New, naming the property.
 func TestConsumerConfigErrors(t *testing.T) {
@@ -461,9 +461,9 @@ func TestConsumerConfigErrors(t *testing.T) {
 func TestGroupMetadataInTransaction(t *testing.T) {
 	in := testkafka.Topic(t, 1, nil)
 	out := testkafka.Topic(t, 1, nil)
-	produce(t, in, 0, seq("in", 3))
+	produceValues(t, in, 0, values("in", 3))
 	group := testkafka.UniqueName("g")
-	c := newConsumer(t, map[string]any{"group.id": group, "enable.auto.commit": false, "auto.offset.reset": "earliest"})
+	c := openConsumer(t, map[string]any{"group.id": group, "enable.auto.commit": false, "auto.offset.reset": "earliest"})
 	require.NoError(t, c.Subscribe([]string{in}))
 	p, err := producer.New(map[string]any{"bootstrap.servers": testkafka.Bootstrap(t), "transactional.id": testkafka.UniqueName("tx")})
 	require.NoError(t, err)
@@ -474,15 +474,15 @@ func TestGroupMetadataInTransaction(t *testing.T) {
 	require.NoError(t, p.BeginTransaction())
 	var last *message.Message
 	for i := 0; i < 3; i++ {
-		last = nextMessage(t, c)
+		last = pollMessage(t, c)
 		require.NoError(t, p.Produce(out, append([]byte("out-"), last.Value()...)))
 	}
 	gm, err := c.GroupMetadata()
 	require.NoError(t, err)
-	require.NoError(t, p.SendOffsetsToTransaction(ctx, []topicpartition.TopicPartition{tp(in, 0, last.Offset()+1)}, gm))
+	require.NoError(t, p.SendOffsetsToTransaction(ctx, []topicpartition.TopicPartition{tpAt(in, 0, last.Offset()+1)}, gm))
 	require.NoError(t, p.CommitTransaction(ctx))
 
-	committed, err := c.Committed([]topicpartition.TopicPartition{tp(in, 0, 0)}, 10*time.Second)
+	committed, err := c.Committed([]topicpartition.TopicPartition{tpAt(in, 0, 0)}, 10*time.Second)
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, committed[0].Offset)
 }

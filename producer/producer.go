@@ -104,28 +104,20 @@ func (p *Producer) Len() int {
 // up to timeout for the first one (0: do not wait; negative: wait until one arrives
 // or the producer is closed). It returns 0 on a closed producer.
 func (p *Producer) Poll(timeout time.Duration) int {
-	if !p.gate.Enter() {
-		return 0
-	}
-	defer p.gate.Exit()
-	p.serveMu.Lock()
-	defer p.serveMu.Unlock()
-	w, stop := p.waitFor(timeout)
-	defer stop()
-	n, _ := p.serve(w)
-	return n
+	return p.serving(func() int {
+		w, stop := p.waitFor(timeout)
+		defer stop()
+		n, _ := p.serve(w)
+		return n
+	})
 }
 
 // PollContext is Poll waiting until ctx is done instead of a timeout.
 func (p *Producer) PollContext(ctx context.Context) int {
-	if !p.gate.Enter() {
-		return 0
-	}
-	defer p.gate.Exit()
-	p.serveMu.Lock()
-	defer p.serveMu.Unlock()
-	n, _ := p.serve(wait{block: true, done: ctx.Done(), closing: p.gate.Closing()})
-	return n
+	return p.serving(func() int {
+		n, _ := p.serve(wait{block: true, done: ctx.Done(), closing: p.gate.Closing()})
+		return n
+	})
 }
 
 // Flush serves delivery reports until every message has been delivered or has failed
@@ -133,26 +125,30 @@ func (p *Producer) PollContext(ctx context.Context) int {
 // and reports still outstanding: 0 means all were delivered and served. Flush does not
 // cut linger.ms short.
 func (p *Producer) Flush(timeout time.Duration) int {
-	if !p.gate.Enter() {
-		return 0
-	}
-	defer p.gate.Exit()
-	p.serveMu.Lock()
-	defer p.serveMu.Unlock()
-	w, stop := p.waitFor(timeout)
-	defer stop()
-	return p.flush(w)
+	return p.serving(func() int {
+		w, stop := p.waitFor(timeout)
+		defer stop()
+		return p.flush(w)
+	})
 }
 
 // FlushContext is Flush bounded by ctx instead of a timeout.
 func (p *Producer) FlushContext(ctx context.Context) int {
+	return p.serving(func() int {
+		return p.flush(wait{block: true, done: ctx.Done(), closing: p.gate.Closing()})
+	})
+}
+
+// serving runs a call that serves callbacks: on an open producer (else it returns 0),
+// one such call at a time.
+func (p *Producer) serving(call func() int) int {
 	if !p.gate.Enter() {
 		return 0
 	}
 	defer p.gate.Exit()
 	p.serveMu.Lock()
 	defer p.serveMu.Unlock()
-	return p.flush(wait{block: true, done: ctx.Done(), closing: p.gate.Closing()})
+	return call()
 }
 
 // wait says how long serve may block for an event.
