@@ -21,10 +21,11 @@ import (
 // (nil, nil) at once and the result goes to the WithCommitCallback callback from a later
 // Poll or Consume.
 func (c *Consumer) Commit(opts ...CommitOption) ([]topicpartition.TopicPartition, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	if err := c.needGroup("Commit"); err != nil {
 		return nil, err
 	}
@@ -33,6 +34,9 @@ func (c *Consumer) Commit(opts ...CommitOption) ([]topicpartition.TopicPartition
 		o(&a)
 	}
 	var offsets []ckafka.TopicPartition
+	if !a.hasMsg && !a.hasOffs {
+		c.storeTracked() // the current positions: what Poll returned
+	}
 	switch {
 	case a.hasMsg && a.hasOffs:
 		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Commit: give a message or offsets, not both")
@@ -109,10 +113,11 @@ func nextOffset(op string, m *message.Message) ([]ckafka.TopicPartition, error) 
 // Committed is the group's committed offset for each partition, OffsetInvalid where
 // none exists, asking the broker and waiting up to timeout (negative: no limit).
 func (c *Consumer) Committed(partitions []topicpartition.TopicPartition, timeout time.Duration) ([]topicpartition.TopicPartition, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	if err := c.needGroup("Committed"); err != nil {
 		return nil, err
 	}
@@ -139,10 +144,11 @@ func (c *Consumer) StoreMessage(m *message.Message) ([]topicpartition.TopicParti
 }
 
 func (c *Consumer) store(call func() ([]ckafka.TopicPartition, error)) ([]topicpartition.TopicPartition, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	if err := c.needGroup("StoreOffsets"); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -31,11 +32,13 @@ const pollSlice = 100 * time.Millisecond
 //
 // All methods are safe for concurrent use.
 type Consumer struct {
-	ck       *ckafka.Consumer
-	set      settings
-	gate     lifecycle.Gate
-	logs     *cklog.Forwarder
-	hasGroup bool // the application set group.id
+	ck         *ckafka.Consumer
+	set        settings
+	gate       lifecycle.Gate
+	logs       *cklog.Forwarder
+	hasGroup   bool           // the application set group.id
+	autoCommit bool           // enable.auto.commit (with a group)
+	track      *offsetTracker // nil when the application stores offsets itself
 
 	serveMu sync.Mutex // one goroutine polls and serves callbacks at a time
 
@@ -46,8 +49,16 @@ type Consumer struct {
 	bounce  chan func()    // while Close runs: callbacks to run on Close's goroutine
 	gaveUp  chan struct{}  // closed when Close stops running bounced callbacks
 
-	released       chan struct{}  // closed once the engine has shut down completely
-	inRebalance    atomic.Bool    // a rebalance callback is running
+	released    chan struct{} // closed once the engine has shut down completely
+	inRebalance atomic.Bool   // a rebalance callback is running
+
+	// While Close runs a callback on its goroutine (the gate is already closed), calls
+	// made from that callback are let in through this window and counted, so that the
+	// engine is not released under them.
+	windowMu       sync.Mutex
+	windowOpen     bool
+	windowCalls    int
+	windowIdle     *sync.Cond
 	pendingResults atomic.Int32   // len(results), read without the lock on every poll
 	asyncCommits   sync.WaitGroup // asynchronous commits in flight
 }
@@ -75,6 +86,14 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		o(&s)
 	}
 	_, hasGroup := config["group.id"]
+	autoStore, err := ckconv.BoolProperty(config, "enable.auto.offset.store", true)
+	if err != nil {
+		return nil, err
+	}
+	autoCommit, err := ckconv.BoolProperty(config, "enable.auto.commit", true)
+	if err != nil {
+		return nil, err
+	}
 	logs := cklog.Start(s.logger)
 	defaults := map[string]any{
 		"go.logs.channel.enable": true,
@@ -90,12 +109,21 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		logs.Stop()
 		return nil, err
 	}
+	var track *offsetTracker
+	if autoStore {
+		// rdstreams stores what Poll returns itself (see offsetTracker).
+		cm["enable.auto.offset.store"] = "false"
+		track = newOffsetTracker()
+	}
 	ck, err := ckafka.NewConsumer(&cm)
 	if err != nil {
 		logs.Stop()
 		return nil, ckconv.ConfigError(err, config)
 	}
-	return &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, released: make(chan struct{})}, nil
+	c := &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, autoCommit: hasGroup && autoCommit,
+		track: track, released: make(chan struct{})}
+	c.windowIdle = sync.NewCond(&c.windowMu)
+	return c, nil
 }
 
 // Poll returns the next message, or an event or error as a message whose Err is set
@@ -150,10 +178,11 @@ func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, er
 // serving runs a call that polls and serves callbacks: on an open consumer (else it
 // returns ErrClosed), one such call at a time.
 func (c *Consumer) serving(call func() *message.Message) (*message.Message, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	c.serveMu.Lock()
 	defer c.serveMu.Unlock()
 	return call(), nil
@@ -174,6 +203,9 @@ func deadlineFor(timeout time.Duration) time.Time {
 func (c *Consumer) poll(deadline time.Time, done <-chan struct{}) *message.Message {
 	for {
 		c.serveCommitResults()
+		if c.track != nil && c.track.due(time.Now()) {
+			c.storeTracked()
+		}
 		wait := pollSlice
 		if !deadline.IsZero() {
 			wait = min(wait, time.Until(deadline))
@@ -205,6 +237,9 @@ func (c *Consumer) poll(deadline time.Time, done <-chan struct{}) *message.Messa
 func (c *Consumer) handle(ev ckafka.Event) *message.Message {
 	switch e := ev.(type) {
 	case *ckafka.Message:
+		if c.track != nil && e.TopicPartition.Error == nil {
+			c.track.seen(e)
+		}
 		return ckconv.Message(e)
 	case ckafka.PartitionEOF:
 		topic := ""
@@ -258,12 +293,13 @@ func (c *Consumer) Close() error {
 
 // CloseContext is Close bounded by ctx instead of the close timeout.
 func (c *Consumer) CloseContext(ctx context.Context) error {
-	if !c.gate.Close() {
+	if !c.gate.Begin() {
 		return nil
 	}
-	// No other call is in progress now and none can start. The engine's close runs on a
-	// worker goroutine so that it can be abandoned at the bound; the rebalance callbacks
-	// it triggers are bounced back here, to run on the caller's goroutine.
+	// New calls fail from now on and blocked ones wake up. The shutdown runs on a worker
+	// goroutine, so that Close can give up waiting at its bound: the worker waits for the
+	// calls still in progress, makes the final commit, and runs the engine's close. The
+	// callbacks this triggers are bounced back here, to run on the caller's goroutine.
 	bounce := make(chan func())
 	abandoned := make(chan struct{})
 	defer close(abandoned) // on return or on a callback's panic: the worker stops bouncing
@@ -272,7 +308,9 @@ func (c *Consumer) CloseContext(ctx context.Context) error {
 	c.mu.Unlock()
 	finished := make(chan error, 1)
 	go func() {
+		<-c.gate.Idle()
 		c.asyncCommits.Wait() // the engine must not be destroyed under a commit
+		c.finalCommit()
 		err := c.ck.Close()
 		c.logs.Stop()
 		finished <- ckconv.Error(err)
@@ -291,6 +329,89 @@ func (c *Consumer) CloseContext(ctx context.Context) error {
 	}
 }
 
+// finalCommit stores what Poll returned and, with auto-commit, commits it, reporting
+// the result to the commit callback (the engine's close would commit too, but drops
+// the result).
+func (c *Consumer) finalCommit() {
+	c.storeTracked()
+	if !c.autoCommit {
+		return
+	}
+	parts, err := c.commit(nil)
+	if errors.Is(err, kafkaerror.NoOffset) || c.set.onCommit == nil {
+		return
+	}
+	c.runCallback(func() { c.set.onCommit(err, parts) })
+}
+
+// storeTracked stores in librdkafka the offsets of the messages Poll returned.
+func (c *Consumer) storeTracked() {
+	if c.track == nil {
+		return
+	}
+	if pending := c.track.pending(); len(pending) > 0 {
+		if _, err := c.ck.StoreOffsets(pending); err != nil {
+			c.set.logger.Debug("rdstreams: storing consumed offsets", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// entry says how a call got in: not at all (the consumer is closed), through the gate,
+// or through the window Close opens for the callbacks it runs.
+type entry uint8
+
+const (
+	closed entry = iota
+	viaGate
+	viaCloseWindow
+)
+
+// enter starts a call; closed means it must return ErrClosed. Pair it with exit.
+func (c *Consumer) enter() entry {
+	if c.gate.Enter() {
+		return viaGate
+	}
+	c.windowMu.Lock()
+	defer c.windowMu.Unlock()
+	if !c.windowOpen {
+		return closed
+	}
+	c.windowCalls++
+	return viaCloseWindow
+}
+
+// exit ends a call started by enter.
+func (c *Consumer) exit(e entry) {
+	switch e {
+	case viaGate:
+		c.gate.Exit()
+	case viaCloseWindow:
+		c.windowMu.Lock()
+		c.windowCalls--
+		if c.windowCalls == 0 {
+			c.windowIdle.Broadcast()
+		}
+		c.windowMu.Unlock()
+	}
+}
+
+// inCloseWindow runs fn, a callback Close runs, with calls into the consumer allowed,
+// and returns once every call that came in meanwhile has left.
+func (c *Consumer) inCloseWindow(fn func()) {
+	c.windowMu.Lock()
+	c.windowOpen = true
+	c.windowMu.Unlock()
+	defer func() {
+		c.windowMu.Lock()
+		c.windowOpen = false
+		for c.windowCalls > 0 {
+			c.windowIdle.Wait()
+		}
+		c.windowMu.Unlock()
+	}()
+	fn()
+}
+
 // runCallback runs a user callback: directly when called on a serving goroutine, or,
 // while Close runs the engine on its worker, on Close's goroutine.
 func (c *Consumer) runCallback(fn func()) {
@@ -303,7 +424,7 @@ func (c *Consumer) runCallback(fn func()) {
 	}
 	done := make(chan struct{})
 	select {
-	case bounce <- func() { defer close(done); fn() }:
+	case bounce <- func() { defer close(done); c.inCloseWindow(fn) }:
 		select {
 		case <-done:
 		case <-abandoned: // the callback panicked out of Close

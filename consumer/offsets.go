@@ -11,10 +11,11 @@ import (
 // Position is, for each partition, the offset of the last message consumed + 1,
 // OffsetInvalid before any was consumed. It is answered locally, without the broker.
 func (c *Consumer) Position(partitions []topicpartition.TopicPartition) ([]topicpartition.TopicPartition, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	parts, err := c.ck.Position(ckconv.ToCKTopicPartitions(partitions))
 	return ckconv.TopicPartitions(parts), ckconv.Error(err)
 }
@@ -24,10 +25,11 @@ func (c *Consumer) Position(partitions []topicpartition.TopicPartition) ([]topic
 // fetch, without asking the broker (OffsetInvalid, OffsetInvalid when nothing was
 // fetched yet); otherwise it asks the broker, waiting up to timeout (negative: no limit).
 func (c *Consumer) GetWatermarkOffsets(tp topicpartition.TopicPartition, timeout time.Duration, cached bool) (low, high topicpartition.Offset, err error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return topicpartition.OffsetInvalid, topicpartition.OffsetInvalid, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	var l, h int64
 	if cached {
 		l, h, err = c.ck.GetWatermarkOffsets(tp.Topic, tp.Partition)
@@ -62,10 +64,11 @@ func (c *Consumer) Resume(partitions []topicpartition.TopicPartition) error {
 // or after the time given in its Offset field (milliseconds since the epoch; see
 // TimeOffset); OffsetEnd where there is none. It waits up to timeout (negative: no limit).
 func (c *Consumer) OffsetsForTimes(times []topicpartition.TopicPartition, timeout time.Duration) ([]topicpartition.TopicPartition, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	parts, err := c.ck.OffsetsForTimes(ckconv.ToCKTopicPartitions(times), millis(timeout))
 	return ckconv.TopicPartitions(parts), ckconv.Error(err)
 }

@@ -23,10 +23,11 @@ import (
 // A consumer holding a manual assignment (Assign) must Unassign first: Subscribe
 // returns a _CONFLICT error.
 func (c *Consumer) Subscribe(topics []string, opts ...SubscribeOption) error {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	if err := c.needGroup("Subscribe"); err != nil {
 		return err
 	}
@@ -64,6 +65,12 @@ func (c *Consumer) onRebalance(ck *ckafka.Consumer, ev ckafka.Event) error {
 		if rb.onLost != nil && ck.AssignmentLost() {
 			fn = rb.onLost
 		}
+		// What was returned so far is stored before the partitions go (an orderly revoke
+		// commits it with auto-commit), and forgotten after.
+		c.storeTracked()
+		if c.track != nil {
+			defer c.track.forget(parts)
+		}
 	}
 	if fn == nil {
 		return nil
@@ -84,10 +91,11 @@ func (c *Consumer) Unsubscribe() error {
 
 // Subscription is the current list of subscribed topics.
 func (c *Consumer) Subscription() ([]string, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	topics, err := c.ck.Subscription()
 	return topics, ckconv.Error(err)
 }
@@ -99,47 +107,53 @@ func (c *Consumer) Subscription() ([]string, error) {
 // the partitions the group assigned (eager protocol; use IncrementalAssign with the
 // cooperative one).
 func (c *Consumer) Assign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(true, func() error { return c.ck.Assign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(func() error { return c.ck.Assign(ckconv.ToCKTopicPartitions(partitions)) })
 }
 
 // Unassign stops consuming every assigned partition.
 func (c *Consumer) Unassign() error {
-	return c.assignment(false, c.ck.Unassign)
+	return c.assignment(c.ck.Unassign)
 }
 
 // IncrementalAssign adds partitions to the current assignment (cooperative protocol,
 // or manual assignment).
 func (c *Consumer) IncrementalAssign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(true, func() error { return c.ck.IncrementalAssign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(func() error { return c.ck.IncrementalAssign(ckconv.ToCKTopicPartitions(partitions)) })
 }
 
 // IncrementalUnassign removes partitions from the current assignment.
 func (c *Consumer) IncrementalUnassign(partitions []topicpartition.TopicPartition) error {
-	return c.call(func() error { return c.ck.IncrementalUnassign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(func() error { return c.ck.IncrementalUnassign(ckconv.ToCKTopicPartitions(partitions)) })
 }
 
-// assignment runs an assign call and, outside rebalance callbacks, records whether a
-// manual assignment is now in force.
-func (c *Consumer) assignment(assigns bool, call func() error) error {
+// assignment runs a call that changes the assignment and, outside rebalance callbacks,
+// records whether a manual assignment is now in force: whether anything is assigned.
+func (c *Consumer) assignment(call func() error) error {
 	return c.call(func() error {
 		if err := call(); err != nil {
 			return err
 		}
-		if !c.inRebalance.Load() {
-			c.mu.Lock()
-			c.manual = assigns
-			c.mu.Unlock()
+		if c.inRebalance.Load() {
+			return nil
 		}
+		held, err := c.ck.Assignment()
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.manual = len(held) > 0
+		c.mu.Unlock()
 		return nil
 	})
 }
 
 // Assignment is the current set of assigned partitions.
 func (c *Consumer) Assignment() ([]topicpartition.TopicPartition, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	parts, err := c.ck.Assignment()
 	return ckconv.TopicPartitions(parts), ckconv.Error(err)
 }
@@ -147,29 +161,32 @@ func (c *Consumer) Assignment() ([]topicpartition.TopicPartition, error) {
 // AssignmentLost reports, inside OnRevoke, whether the partitions were lost rather
 // than revoked in an orderly way.
 func (c *Consumer) AssignmentLost() bool {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return false
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	return c.ck.AssignmentLost()
 }
 
 // RebalanceProtocol is "EAGER", "COOPERATIVE", or "NONE" before joining a group.
 func (c *Consumer) RebalanceProtocol() string {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return "NONE"
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	return c.ck.GetRebalanceProtocol()
 }
 
 // GroupMetadata is this member's group metadata, for a transactional producer's
 // SendOffsetsToTransaction (Python's consumer_group_metadata()).
 func (c *Consumer) GroupMetadata() (*producer.GroupMetadata, error) {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return nil, kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	if err := c.needGroup("GroupMetadata"); err != nil {
 		return nil, err
 	}
@@ -182,10 +199,11 @@ func (c *Consumer) GroupMetadata() (*producer.GroupMetadata, error) {
 
 // call runs an engine call on an open consumer and converts its error.
 func (c *Consumer) call(fn func() error) error {
-	if !c.gate.Enter() {
+	in := c.enter()
+	if in == closed {
 		return kafkaerror.ErrClosed
 	}
-	defer c.gate.Exit()
+	defer c.exit(in)
 	return ckconv.Error(fn())
 }
 

@@ -284,8 +284,21 @@ func (p *Producer) Close() error {
 // CloseContext is Close with ctx bounding the wait for delivery instead of the close
 // timeout.
 func (p *Producer) CloseContext(ctx context.Context) (err error) {
-	if !p.gate.Close() {
+	if !p.gate.Begin() {
 		return nil
+	}
+	select {
+	case <-p.gate.Idle():
+	case <-ctx.Done():
+		// A call still in progress (a transaction call waiting on the broker) outlived
+		// the bound: release the producer once it returns, without serving reports.
+		go func() {
+			<-p.gate.Idle()
+			_ = p.ck.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
+			p.release()
+		}()
+		return kafkaerror.Newf(kafkaerror.TimedOut,
+			"producer close: a call still in progress did not return in time; the producer is released once it does")
 	}
 	// No other call is in progress now and none can start: this goroutine owns the engine.
 	defer func() {

@@ -99,3 +99,17 @@ func IntProperty(config map[string]any, name string) (int, bool) {
 	n, err := strconv.Atoi(s)
 	return n, err == nil
 }
+
+// BoolProperty reads a boolean property the user set (a bool or "true"/"false"), or def.
+func BoolProperty(config map[string]any, name string, def bool) (bool, error) {
+	v, ok := config[name]
+	if !ok {
+		return def, nil
+	}
+	s, _ := configString(v)
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, kafkaerror.Newf(kafkaerror.InvalidArg, "configuration property %q: %v is not true or false", name, v)
+	}
+	return b, nil
+}

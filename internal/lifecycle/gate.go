@@ -58,10 +58,10 @@ func (g *Gate) Closing() <-chan struct{} {
 	return closing
 }
 
-// Close marks the gate closed, wakes blocked calls and waits until none is in progress.
-// It reports false if the gate was already closed (by an earlier or concurrent Close),
-// in which case it does not wait.
-func (g *Gate) Close() bool {
+// Begin marks the gate closed and wakes blocked calls, without waiting for the calls in
+// progress (see Idle). It reports false if the gate was already closed (by an earlier
+// or concurrent Begin or Close).
+func (g *Gate) Begin() bool {
 	for {
 		s := g.state.Load()
 		if s&closedBit != 0 {
@@ -76,6 +76,21 @@ func (g *Gate) Close() bool {
 	if g.state.Load() == closedBit {
 		g.once.Do(func() { close(idle) })
 	}
-	<-idle
+	return true
+}
+
+// Idle is closed once the gate is closed and no call is in progress.
+func (g *Gate) Idle() <-chan struct{} {
+	_, idle := g.chans()
+	return idle
+}
+
+// Close is Begin, then waiting until no call is in progress. It reports false, without
+// waiting, if the gate was already closed.
+func (g *Gate) Close() bool {
+	if !g.Begin() {
+		return false
+	}
+	<-g.Idle()
 	return true
 }
