@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rdstreams/rdstreams/consumer"
-	"github.com/rdstreams/rdstreams/internal/testkafka"
 	"github.com/rdstreams/rdstreams/producer"
 )
 
@@ -16,7 +15,7 @@ func Example() {
 	if bootstrap == "" {
 		bootstrap = "localhost:9092"
 	}
-	topic := testkafka.UniqueName("example-orders") // a fresh topic for this run
+	topic := fmt.Sprintf("example-orders-%d", time.Now().UnixNano()) // a fresh topic for this run
 	p, _ := producer.New(map[string]any{"bootstrap.servers": bootstrap})
 	for _, v := range []string{"apple", "banana", "cherry"} {
 		_ = p.Produce(topic, []byte(v))
