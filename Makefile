@@ -7,6 +7,10 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.kafka/*')
 TEST_TIMEOUT ?= 25m
+# hop-client (Python, from PyPI) for the stream interoperability tests; versions pinned.
+HOP_VENV := $(CURDIR)/.kafka/hopvenv
+HOP_PYTHON := $(HOP_VENV)/bin/python
+HOP_PACKAGES := hop-client==0.13.0 six==1.17.0 confluent-kafka==2.16.1
 
 .PHONY: test test-go lint demo kafka-up kafka-down kafka-fetch generate
 
@@ -23,9 +27,13 @@ test:
 	eval "$$($(KAFKA) env)"; \
 	$(MAKE) --no-print-directory test-go
 
-test-go: lint kafka-fetch
-	KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs} \
+test-go: lint kafka-fetch $(HOP_PYTHON)
+	KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs} HOP_PYTHON=$(HOP_PYTHON) \
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+$(HOP_PYTHON):
+	python3 -m venv $(HOP_VENV)
+	$(HOP_VENV)/bin/pip install -q $(HOP_PACKAGES)
 
 ## lint: gofmt, go vet and staticcheck must all be clean.
 lint: $(STATICCHECK)

@@ -178,3 +178,23 @@ func ReadAll(ctx context.Context, bootstrap, topic string, n int) ([]*message.Me
 	}
 	return out, nil
 }
+
+// DeleteRecordsBefore deletes the records of a partition below offset, moving its low
+// watermark there.
+func DeleteRecordsBefore(ctx context.Context, bootstrap, topic string, partition int32, offset int64) error {
+	a, err := admin(bootstrap)
+	if err != nil {
+		return ckconv.Error(err)
+	}
+	defer a.Close()
+	res, err := a.DeleteRecords(ctx, []ckafka.TopicPartition{{Topic: &topic, Partition: partition, Offset: ckafka.Offset(offset)}})
+	if err != nil {
+		return ckconv.Error(err)
+	}
+	for _, r := range res.DeleteRecordsResults {
+		if r.TopicPartition.Error != nil {
+			return ckconv.Error(r.TopicPartition.Error)
+		}
+	}
+	return nil
+}

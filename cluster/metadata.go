@@ -1,0 +1,200 @@
+package cluster
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+)
+
+// Metadata is a snapshot of the cluster: its brokers and every topic with its partitions.
+type Metadata struct {
+	ClusterID    string
+	ControllerID int32    // the broker acting as controller, -1 if none is known
+	Brokers      []Broker // sorted by ID
+	Topics       []Topic  // sorted by name, internal topics included
+}
+
+// Broker returns the broker with the given id, or nil.
+func (m *Metadata) Broker(id int32) *Broker {
+	i, ok := slices.BinarySearchFunc(m.Brokers, id, func(b Broker, id int32) int { return cmp.Compare(b.ID, id) })
+	if !ok {
+		return nil
+	}
+	return &m.Brokers[i]
+}
+
+// Topic returns the topic with the given name, or nil.
+func (m *Metadata) Topic(name string) *Topic {
+	i, ok := slices.BinarySearchFunc(m.Topics, name, func(t Topic, name string) int { return strings.Compare(t.Name, name) })
+	if !ok {
+		return nil
+	}
+	return &m.Topics[i]
+}
+
+// Broker is one broker of the cluster, as it advertises itself.
+type Broker struct {
+	ID   int32
+	Host string
+	Port int
+}
+
+// Addr is the broker's address, "host:port" ("[host]:port" for an IPv6 host).
+func (b Broker) Addr() string { return net.JoinHostPort(b.Host, strconv.Itoa(b.Port)) }
+
+// Topic describes a topic and its partitions.
+type Topic struct {
+	Name       string
+	Partitions []Partition // sorted by ID
+	// Internal marks the topics Kafka keeps for itself (__consumer_offsets,
+	// __transaction_state, __share_group_state).
+	Internal bool
+}
+
+// Partition describes one partition of a topic: which brokers hold it.
+type Partition struct {
+	ID       int32
+	Leader   int32   // broker id of the leader, -1 while there is none
+	Replicas []int32 // broker ids, the preferred leader first
+	ISR      []int32 // the replicas in sync with the leader
+}
+
+// internalTopics are the topics Kafka's own Topic.isInternal names (Kafka 4.1). The
+// engine's topic description has an IsInternal field it never fills in, and its
+// metadata has none, so the names are the one source left.
+var internalTopics = map[string]bool{
+	"__consumer_offsets":  true,
+	"__transaction_state": true,
+	"__share_group_state": true,
+}
+
+// Metadata returns the cluster's brokers and all its topics, internal ones included.
+// A topic being deleted may be left out.
+func (c *Client) Metadata(ctx context.Context) (*Metadata, error) {
+	k, err := c.begin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer k.end()
+	// Cluster id and controller come with DescribeCluster; the metadata request answers
+	// the rest in one round trip (the engine cannot list topics otherwise).
+	cd, err := c.admin.DescribeCluster(k.ctx, k.adminTimeout())
+	if err != nil {
+		return nil, k.err(err)
+	}
+	md, err := c.admin.GetMetadata(nil, true, k.timeoutMs())
+	if err != nil {
+		return nil, k.err(err)
+	}
+	out := &Metadata{ControllerID: -1, Brokers: make([]Broker, 0, len(md.Brokers)), Topics: make([]Topic, 0, len(md.Topics))}
+	if cd.ClusterID != nil {
+		out.ClusterID = *cd.ClusterID
+	}
+	if cd.Controller != nil {
+		out.ControllerID = int32(cd.Controller.ID)
+	}
+	for _, b := range md.Brokers {
+		out.Brokers = append(out.Brokers, Broker{ID: b.ID, Host: b.Host, Port: b.Port})
+	}
+	for name, tm := range md.Topics {
+		if tm.Error.Code() == ckafka.ErrUnknownTopicOrPart {
+			continue // deleted while the broker answered
+		}
+		t := Topic{Name: name, Internal: internalTopics[name], Partitions: make([]Partition, 0, len(tm.Partitions))}
+		for _, p := range tm.Partitions {
+			t.Partitions = append(t.Partitions, Partition{
+				ID: p.ID, Leader: p.Leader, Replicas: slices.Clone(p.Replicas), ISR: slices.Clone(p.Isrs),
+			})
+		}
+		slices.SortFunc(t.Partitions, func(a, b Partition) int { return cmp.Compare(a.ID, b.ID) })
+		out.Topics = append(out.Topics, t)
+	}
+	slices.SortFunc(out.Brokers, func(a, b Broker) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out.Topics, func(a, b Topic) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// TopicMetadata describes one topic. A topic that does not exist is an error with code
+// kafkaerror.UnknownTopicOrPart; asking never creates it, whatever the broker's
+// auto.create.topics.enable.
+func (c *Client) TopicMetadata(ctx context.Context, topic string) (*Topic, error) {
+	if err := validTopicName(topic); err != nil {
+		return nil, err
+	}
+	k, err := c.begin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer k.end()
+	descs, err := c.describeTopics(k, []string{topic})
+	if err != nil {
+		return nil, err
+	}
+	d := descs[0]
+	if d.Error.Code() != ckafka.ErrNoError {
+		return nil, topicError(d.Name, d.Error)
+	}
+	t := &Topic{Name: d.Name, Internal: internalTopics[d.Name], Partitions: make([]Partition, 0, len(d.Partitions))}
+	for _, p := range d.Partitions {
+		part := Partition{ID: int32(p.Partition), Leader: -1, Replicas: nodeIDs(p.Replicas), ISR: nodeIDs(p.Isr)}
+		if p.Leader != nil {
+			part.Leader = int32(p.Leader.ID)
+		}
+		t.Partitions = append(t.Partitions, part)
+	}
+	slices.SortFunc(t.Partitions, func(a, b Partition) int { return cmp.Compare(a.ID, b.ID) })
+	return t, nil
+}
+
+// describeTopics describes the named topics (a request that never creates a topic),
+// one description per name, in order; each may carry its own error.
+func (c *Client) describeTopics(k *call, names []string) ([]ckafka.TopicDescription, error) {
+	res, err := c.admin.DescribeTopics(k.ctx, ckafka.NewTopicCollectionOfTopicNames(names), k.adminTimeout())
+	if err != nil {
+		return nil, k.err(err)
+	}
+	byName := make(map[string]ckafka.TopicDescription, len(res.TopicDescriptions))
+	for _, d := range res.TopicDescriptions {
+		byName[d.Name] = d
+	}
+	out := make([]ckafka.TopicDescription, len(names))
+	for i, name := range names {
+		d, ok := byName[name]
+		if !ok {
+			return nil, kafkaerror.Newf(kafkaerror.Fail, "describe topics: the broker's answer left out topic %q", name)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+func nodeIDs(nodes []ckafka.Node) []int32 {
+	ids := make([]int32, len(nodes))
+	for i, n := range nodes {
+		ids[i] = int32(n.ID)
+	}
+	return ids
+}
+
+// topicError converts an engine error about one topic, naming the topic in its text.
+func topicError(topic string, e ckafka.Error) *kafkaerror.Error { return aboutError("topic", topic, e) }
+
+// aboutError converts an engine error about one topic or group, naming it in the text
+// unless the text already does.
+func aboutError(kind, name string, e ckafka.Error) *kafkaerror.Error {
+	kerr := ckconv.FromCK(e)
+	if strings.Contains(kerr.Str(), name) {
+		return kerr
+	}
+	return kafkaerror.New(kerr.Code(), fmt.Sprintf("%s %q: %s", kind, name, kerr.Str()),
+		kafkaerror.Flags{Fatal: kerr.Fatal(), Retriable: kerr.Retriable(), TxnRequiresAbort: kerr.TxnRequiresAbort()})
+}

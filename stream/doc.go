@@ -1,0 +1,38 @@
+// Package stream is hop-client's Stream model in Go: kafka:// URLs, opened for reading
+// or writing, with credentials from an auth file.
+//
+//	s, err := stream.Open("kafka://alice@kafka.example.org/alerts", stream.Read,
+//		stream.StartAt(stream.Earliest))
+//	if err != nil { … }
+//	defer s.Close()
+//	for m, err := range s.Messages(ctx) {
+//		if err != nil { … }
+//		fmt.Println(m.Metadata.Topic, m.Metadata.Offset, string(m.Payload))
+//	}
+//
+// A URL is kafka://[username@]host[:port][,host2[:port]…]/topic[,topic2…]; the username
+// picks credentials from the auth file (DefaultAuthPath, hop-client's auth.toml format),
+// it is never a password. Without Persist a reader stops — and closes — once every
+// assigned partition has reached its end; with Persist it listens forever, across the
+// end of the stream and broker restarts. Reading commits automatically; with
+// AutoCommit(false) only messages passed to MarkDone are committed, so a restarted
+// reader gets back everything it had not marked done.
+//
+// Writing adds hop-client's _id and _format headers, and reading decodes by _format, so
+// hop-client (Python) and rdstreams read each other's messages.
+//
+// pykafka's start rules: StartAt(p) resumes where the group left off and starts at p
+// only where it has no committed offset (auto_offset_reset); with ResetOnStart it starts
+// at p regardless (reset_offset_on_start). Last gives the last n messages of a topic
+// across all its partitions.
+//
+// Python (hop-client) → Go:
+//
+//	stream.open(url, "r")                     stream.Open(url, stream.Read, opts…)
+//	Stream(persist=True, start_at=EARLIEST)   stream.Open(url, stream.Read, stream.Persist(), stream.StartAt(stream.Earliest))
+//	for message in s                          for m, err := range s.Messages(ctx)
+//	s.read(metadata=True, autocommit=False)   stream.AutoCommit(false) at Open; m.Metadata
+//	s.mark_done(metadata)                     s.MarkDone(m.Metadata)
+//	stream.open(url, "w"); s.write(msg)       stream.Open(url, stream.Write); s.Write(payload)
+//	auth=False                                stream.NoAuth()
+package stream

@@ -1,0 +1,174 @@
+package stream
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/topicpartition"
+)
+
+// The headers hop-client puts on every message, which rdstreams writes and reads too.
+const (
+	HeaderFormat = "_format" // the payload's format: "blob", "json", "voevent", …
+	HeaderID     = "_id"     // 16 random bytes (a UUIDv4) naming the message
+	HeaderSender = "_sender" // the authenticated username of the writer
+)
+
+// The formats rdstreams encodes and decodes; hop-client's other formats ("voevent",
+// "circular", …) are read as their raw bytes with Format set.
+const (
+	FormatBlob = "blob"
+	FormatJSON = "json"
+)
+
+// Model is a payload that knows its hop format: Write sends Serialize's bytes with the
+// _format header set to Format.
+type Model interface {
+	Format() string
+	Serialize() ([]byte, error)
+}
+
+// JSON wraps a value to be written as hop's "json" format (hop-client's JSONBlob).
+func JSON(v any) Model { return jsonModel{v} }
+
+type jsonModel struct{ v any }
+
+func (j jsonModel) Format() string { return FormatJSON }
+func (j jsonModel) Serialize() ([]byte, error) {
+	b, err := json.Marshal(j.v)
+	if err != nil {
+		return nil, fmt.Errorf("stream: encoding JSON: %w", err)
+	}
+	return b, nil
+}
+
+// Blob is raw bytes, hop's "blob" format; writing a []byte or a string does the same.
+type Blob []byte
+
+// Format is "blob".
+func (Blob) Format() string { return FormatBlob }
+
+// Serialize returns the bytes as they are.
+func (b Blob) Serialize() ([]byte, error) { return b, nil }
+
+// encode turns what Write was given into a format and payload.
+func encode(value any) (format string, payload []byte, err error) {
+	switch v := value.(type) {
+	case Model:
+		payload, err = v.Serialize()
+		return v.Format(), payload, err
+	case []byte:
+		return FormatBlob, v, nil
+	case string:
+		return FormatBlob, []byte(v), nil
+	case nil:
+		return FormatBlob, nil, nil
+	}
+	return "", nil, fmt.Errorf("stream: cannot write a %T: give []byte, string, stream.JSON(v) or a stream.Model", value)
+}
+
+func newID() []byte {
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	id[6] = id[6]&0x0f | 0x40 // version 4
+	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant
+	return id
+}
+
+// Message is what a reading stream yields: the payload, its hop format, and where it
+// came from.
+type Message struct {
+	// Format is the _format header; without one, "json" when the payload is valid JSON,
+	// else "blob" (as hop-client decides).
+	Format string
+	// Payload is the message value as written.
+	Payload []byte
+	// Metadata says where and when the message was stored; pass it to MarkDone.
+	Metadata Metadata
+}
+
+// Metadata is a message's place in Kafka (hop-client's Metadata).
+type Metadata struct {
+	Topic     string
+	Partition int32
+	Offset    topicpartition.Offset
+	Timestamp time.Time
+	Key       []byte
+	Headers   []message.Header
+
+	msg *message.Message
+}
+
+// Header is the value of the first header named key, nil when absent.
+func (md Metadata) Header(key string) []byte {
+	for _, h := range md.Headers {
+		if h.Key == key {
+			return h.Value
+		}
+	}
+	return nil
+}
+
+// ID is the _id header as a UUID string, "" when absent or not 16 bytes.
+func (m *Message) ID() string {
+	b := m.Metadata.Header(HeaderID)
+	if len(b) != 16 {
+		return ""
+	}
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Decode unpacks the payload by its format into v: JSON into any value json.Unmarshal
+// takes; any other format into a *[]byte or *string.
+func (m *Message) Decode(v any) error {
+	if m.Format == FormatJSON {
+		if err := json.Unmarshal(m.Payload, v); err != nil {
+			return fmt.Errorf("stream: decoding %s[%d]@%d as JSON: %w", m.Metadata.Topic, m.Metadata.Partition, m.Metadata.Offset, err)
+		}
+		return nil
+	}
+	switch p := v.(type) {
+	case *[]byte:
+		*p = m.Payload
+	case *string:
+		*p = string(m.Payload)
+	default:
+		return fmt.Errorf("stream: a %q payload decodes into *[]byte or *string, not %T", m.Format, v)
+	}
+	return nil
+}
+
+// Content is the decoded payload: for JSON the value json.Unmarshal gives into an any,
+// else the raw bytes.
+func (m *Message) Content() (any, error) {
+	if m.Format != FormatJSON {
+		return m.Payload, nil
+	}
+	var v any
+	err := m.Decode(&v)
+	return v, err
+}
+
+// fromConsumed builds a stream Message from a consumed one.
+func fromConsumed(cm *message.Message) *Message {
+	_, ts := cm.Timestamp()
+	m := &Message{
+		Payload: cm.Value(),
+		Metadata: Metadata{
+			Topic: cm.Topic(), Partition: cm.Partition(), Offset: cm.Offset(), Timestamp: ts,
+			Key: cm.Key(), Headers: cm.Headers(), msg: cm,
+		},
+	}
+	m.Format = string(m.Metadata.Header(HeaderFormat))
+	if m.Format == "" {
+		// As hop-client reads a message without _format: JSON if it parses, else a blob.
+		m.Format = FormatBlob
+		if len(m.Payload) > 0 && json.Valid(m.Payload) {
+			m.Format = FormatJSON
+		}
+	}
+	return m
+}

@@ -1,0 +1,81 @@
+package stream_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rdstreams/rdstreams/internal/testkafka"
+	"github.com/rdstreams/rdstreams/stream"
+)
+
+// hopScript writes or reads with the real hop-client (Python, from PyPI), unauthenticated.
+const hopScript = `
+import json, sys
+from hop import Stream
+from hop.io import StartPosition
+from hop.models import Blob
+mode, url = sys.argv[1], sys.argv[2]
+if mode == "write":
+    with Stream(auth=False).open(url, "w") as s:
+        s.write({"from": "hop", "n": 1})
+        s.write(Blob(b"\x00\x01raw"))
+else:
+    with Stream(auth=False, start_at=StartPosition.EARLIEST, until_eos=True).open(url, "r") as s:
+        for m in s:
+            c = m.content
+            print(json.dumps({"type": type(m).__name__, "content": c.hex() if isinstance(c, bytes) else c}))
+`
+
+// runHop runs hopScript with the Python that has hop-client (HOP_PYTHON, set by make test).
+func runHop(t *testing.T, mode, url string) string {
+	t.Helper()
+	python := testkafka.Env(t, "HOP_PYTHON")
+	script := filepath.Join(t.TempDir(), "hop_io.py")
+	require.NoError(t, os.WriteFile(script, []byte(hopScript), 0o600))
+	out, err := exec.Command(python, script, mode, url).Output()
+	var stderr string
+	if ee, ok := err.(*exec.ExitError); ok {
+		stderr = string(ee.Stderr)
+	}
+	require.NoError(t, err, "hop-client %s failed: %s", mode, stderr)
+	return string(out)
+}
+
+// hop-client writes, rdstreams reads and decodes by _format.
+func TestHopClientWritesRdstreamsReads(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	runHop(t, "write", url(t, topic))
+	got := readAll(t, url(t, topic), stream.StartAt(stream.Earliest))
+	require.Len(t, got, 2)
+	assert.Equal(t, stream.FormatJSON, got[0].Format)
+	var v map[string]any
+	require.NoError(t, got[0].Decode(&v))
+	assert.Equal(t, map[string]any{"from": "hop", "n": 1.0}, v)
+	assert.NotEmpty(t, got[0].ID(), "hop's _id header")
+	assert.Equal(t, stream.FormatBlob, got[1].Format)
+	assert.Equal(t, []byte("\x00\x01raw"), got[1].Payload)
+}
+
+// rdstreams writes, hop-client reads and decodes into its models.
+func TestRdstreamsWritesHopClientReads(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	write(t, url(t, topic), stream.JSON(map[string]any{"from": "rdstreams", "ok": true}), []byte{0xff, 0x00}, "text")
+	var got []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(runHop(t, "read", url(t, topic))), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		got = append(got, m)
+	}
+	assert.Equal(t, []map[string]any{
+		{"type": "JSONBlob", "content": map[string]any{"from": "rdstreams", "ok": true}},
+		{"type": "Blob", "content": "ff00"},
+		{"type": "Blob", "content": "74657874"},
+	}, got)
+}

@@ -1,0 +1,241 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"log/slog"
+	"sync"
+
+	"github.com/rdstreams/rdstreams/consumer"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/topicpartition"
+)
+
+func (s *Stream) openReader(config map[string]any) error {
+	if len(s.url.Topics) == 0 {
+		return kafkaerror.Newf(kafkaerror.InvalidArg, "stream: the URL %q names no topic to read", s.url.String())
+	}
+	group := s.opts.group
+	if group == "" {
+		group = defaultGroup(s.username)
+	}
+	s.opts.group = group
+	config["group.id"] = group
+	config["enable.auto.commit"] = s.opts.autoCommit
+	config["auto.offset.reset"] = s.opts.start.resetPolicy()
+	config["enable.partition.eof"] = true
+	copts := []consumer.Option{consumer.WithLogger(s.opts.logger)}
+	if s.opts.closeTimeout != 0 {
+		copts = append(copts, consumer.WithCloseTimeout(s.opts.closeTimeout))
+	}
+	c, err := consumer.New(config, copts...)
+	if err != nil {
+		return err
+	}
+	s.c = c
+	s.tracker = &endTracker{assigned: map[partKey]bool{}, ended: map[partKey]bool{}, started: map[partKey]bool{}}
+	if err := c.Subscribe(s.url.Topics, consumer.OnAssign(s.onAssign), consumer.OnRevoke(s.onRevoke)); err != nil {
+		_ = c.Close()
+		return err
+	}
+	return nil
+}
+
+// Group is a reader's consumer group id.
+func (s *Stream) Group() string {
+	if s.c == nil {
+		return ""
+	}
+	return s.opts.group
+}
+
+// onAssign starts newly assigned partitions where the options say: at the start
+// position when it is explicit or ResetOnStart is set (only the first time this reader
+// gets the partition), else where the group left off.
+func (s *Stream) onAssign(c *consumer.Consumer, parts []topicpartition.TopicPartition) {
+	s.tracker.assign(parts)
+	if !s.opts.resetOnStart && !s.opts.start.explicit() {
+		return
+	}
+	first := s.tracker.firstTime(parts)
+	starts := make([]topicpartition.TopicPartition, len(parts))
+	var byTime []topicpartition.TopicPartition
+	for i, p := range parts {
+		starts[i] = topicpartition.New(p.Topic, p.Partition, topicpartition.OffsetStored)
+		if !first[i] {
+			continue
+		}
+		switch s.opts.start.kind {
+		case startEarliest:
+			starts[i].Offset = topicpartition.OffsetBeginning
+		case startLatest:
+			starts[i].Offset = topicpartition.OffsetEnd
+		case startOffset:
+			starts[i].Offset = topicpartition.Offset(s.opts.start.offset)
+		case startTime:
+			byTime = append(byTime, topicpartition.New(p.Topic, p.Partition, consumer.TimeOffset(s.opts.start.at)))
+		}
+	}
+	if len(byTime) > 0 {
+		found, err := c.OffsetsForTimes(byTime, -1)
+		if err != nil {
+			s.opts.logger.Warn("rdstreams: stream: finding offsets for the start time failed; starting at the end", slog.String("error", err.Error()))
+		}
+		at := map[partKey]topicpartition.Offset{}
+		for _, f := range found {
+			at[partKey{f.Topic, f.Partition}] = f.Offset
+		}
+		for i := range starts {
+			if off, ok := at[partKey{starts[i].Topic, starts[i].Partition}]; ok {
+				starts[i].Offset = off
+			} else if first[i] && s.opts.start.kind == startTime {
+				starts[i].Offset = topicpartition.OffsetEnd
+			}
+		}
+	}
+	if err := c.Assign(starts); err != nil {
+		s.opts.logger.Warn("rdstreams: stream: assigning start offsets failed", slog.String("error", err.Error()))
+	}
+}
+
+func (s *Stream) onRevoke(_ *consumer.Consumer, parts []topicpartition.TopicPartition) {
+	s.tracker.revoke(parts)
+}
+
+// Messages iterates over the stream's messages, each with its Metadata (hop-client's
+// read(metadata=True)):
+//
+//	for m, err := range s.Messages(ctx) {
+//		if err != nil { … }
+//		var alert map[string]any
+//		_ = m.Decode(&alert)
+//		s.MarkDone(m.Metadata) // with AutoCommit(false)
+//	}
+//
+// Without Persist the iteration ends, and the stream closes, once every assigned
+// partition has reached its end; with Persist it goes on until ctx is done or the
+// stream is closed. Passing broker trouble (a restart, a lost connection) is retried
+// quietly; other errors are yielded with a nil message and the iteration goes on.
+func (s *Stream) Messages(ctx context.Context) iter.Seq2[*Message, error] {
+	return func(yield func(*Message, error) bool) {
+		if s.c == nil {
+			yield(nil, errNotReader)
+			return
+		}
+		s.readMu.Lock()
+		defer s.readMu.Unlock()
+		for m, err := range s.c.Messages(ctx) {
+			switch {
+			case err == nil:
+				if !yield(fromConsumed(m), nil) {
+					return
+				}
+			case errors.Is(err, kafkaerror.PartitionEOF):
+				s.tracker.reachedEnd(m.Topic(), m.Partition())
+				if !s.opts.persist && s.tracker.allAtEnd() {
+					_ = s.Close()
+					return
+				}
+			case errors.Is(err, kafkaerror.ErrClosed):
+				return
+			case transient(err):
+				s.opts.logger.Debug("rdstreams: stream: broker trouble, retrying", slog.String("error", err.Error()))
+			default:
+				if !yield(nil, err) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// transient is broker trouble librdkafka recovers from by itself.
+func transient(err error) bool {
+	var kerr *kafkaerror.Error
+	if !errors.As(err, &kerr) {
+		return false
+	}
+	switch kerr.Code() {
+	case kafkaerror.Transport, kafkaerror.AllBrokersDown, kafkaerror.Resolve, kafkaerror.TimedOut, kafkaerror.Fail:
+		return true
+	}
+	return kerr.Retriable() && !kerr.Fatal()
+}
+
+// MarkDone commits a message as processed: the group resumes after it. With
+// AutoCommit(false) only messages marked done are committed.
+func (s *Stream) MarkDone(md Metadata) error {
+	if s.c == nil {
+		return errNotReader
+	}
+	if md.msg == nil {
+		return kafkaerror.Newf(kafkaerror.InvalidArg, "stream: MarkDone needs the Metadata of a message this stream returned")
+	}
+	_, err := s.c.Commit(consumer.CommitMessage(md.msg))
+	return err
+}
+
+// partKey names a partition.
+type partKey struct {
+	topic     string
+	partition int32
+}
+
+// endTracker knows which partitions are assigned and which of them have reached their
+// end at least once: the end of the stream is when all have.
+type endTracker struct {
+	mu       sync.Mutex
+	assigned map[partKey]bool
+	ended    map[partKey]bool
+	started  map[partKey]bool // assigned to this reader before
+}
+
+func (t *endTracker) assign(parts []topicpartition.TopicPartition) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range parts {
+		t.assigned[partKey{p.Topic, p.Partition}] = true
+	}
+}
+
+// firstTime reports, per partition, whether this reader gets it for the first time.
+func (t *endTracker) firstTime(parts []topicpartition.TopicPartition) []bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]bool, len(parts))
+	for i, p := range parts {
+		k := partKey{p.Topic, p.Partition}
+		out[i] = !t.started[k]
+		t.started[k] = true
+	}
+	return out
+}
+
+func (t *endTracker) revoke(parts []topicpartition.TopicPartition) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range parts {
+		delete(t.assigned, partKey{p.Topic, p.Partition})
+	}
+}
+
+func (t *endTracker) reachedEnd(topic string, partition int32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ended[partKey{topic, partition}] = true
+}
+
+func (t *endTracker) allAtEnd() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.assigned) == 0 {
+		return false
+	}
+	for k := range t.assigned {
+		if !t.ended[k] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,214 @@
+package stream
+
+import (
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rdstreams/rdstreams/consumer"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/producer"
+)
+
+// Mode is how a stream is opened: for reading or for writing.
+type Mode int
+
+// The modes; ParseMode also takes hop-client's "r" and "w".
+const (
+	Read Mode = iota + 1
+	Write
+)
+
+// ParseMode reads "r"/"read" or "w"/"write".
+func ParseMode(s string) (Mode, error) {
+	switch strings.ToLower(s) {
+	case "r", "read":
+		return Read, nil
+	case "w", "write":
+		return Write, nil
+	}
+	return 0, kafkaerror.Newf(kafkaerror.InvalidArg, "stream: mode %q is neither \"r\" nor \"w\"", s)
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	group        string
+	start        StartPosition
+	resetOnStart bool
+	persist      bool
+	auth         bool
+	authPath     string
+	cred         *Credential
+	autoCommit   bool
+	config       map[string]any
+	logger       *slog.Logger
+	closeTimeout time.Duration
+}
+
+// Group sets the consumer group id of a reader (default: "<username>-" plus ten random
+// characters, or just the ten characters without auth).
+func Group(id string) Option { return func(o *options) { o.group = id } }
+
+// StartAt sets where a reader starts in partitions its group has no committed offset
+// for (default Latest, as in hop-client). With committed offsets the group resumes
+// after them: pykafka's auto_offset_reset.
+func StartAt(p StartPosition) Option { return func(o *options) { o.start = p } }
+
+// ResetOnStart makes a reader start at its StartAt position even where its group has
+// committed offsets: pykafka's reset_offset_on_start=True.
+func ResetOnStart() Option { return func(o *options) { o.resetOnStart = true } }
+
+// Persist keeps a reader listening forever, across the end of the stream and broker
+// restarts; without it a reader stops once every assigned partition has reached its end.
+func Persist() Option { return func(o *options) { o.persist = true } }
+
+// NoAuth connects without credentials (PLAINTEXT unless Config says otherwise).
+func NoAuth() Option { return func(o *options) { o.auth = false } }
+
+// AuthFile reads credentials from path instead of DefaultAuthPath().
+func AuthFile(path string) Option { return func(o *options) { o.auth, o.authPath = true, path } }
+
+// WithCredential uses these credentials instead of an auth file.
+func WithCredential(c Credential) Option {
+	return func(o *options) { o.auth, o.cred = true, &c }
+}
+
+// AutoCommit sets whether a reader commits what it returns (default true). With false,
+// only messages passed to MarkDone are committed, so a restarted reader gets back every
+// message it had not marked done.
+func AutoCommit(on bool) Option { return func(o *options) { o.autoCommit = on } }
+
+// Config adds librdkafka properties to the underlying consumer or producer.
+func Config(props map[string]any) Option {
+	return func(o *options) {
+		for k, v := range props {
+			o.config[k] = v
+		}
+	}
+}
+
+// WithLogger sends librdkafka's log lines to logger.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithCloseTimeout bounds Close (default 30s for writers, 10s for readers).
+func WithCloseTimeout(d time.Duration) Option { return func(o *options) { o.closeTimeout = d } }
+
+// Stream is an open kafka:// stream, for reading or for writing (hop-client's opened
+// stream). Close it when done.
+type Stream struct {
+	url      *URL
+	mode     Mode
+	opts     options
+	username string
+
+	c       *consumer.Consumer // Read
+	readMu  sync.Mutex         // one reader iteration at a time
+	tracker *endTracker
+
+	p        *producer.Producer // Write
+	writeMu  sync.Mutex
+	failures []error // delivery failures, reported by Close
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens url for reading or writing. See the Option functions for what can be set.
+// By default it authenticates with the credentials in the auth file that match the
+// URL's broker and username (NoAuth for an open broker).
+func Open(rawURL string, mode Mode, opts ...Option) (*Stream, error) {
+	u, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	o := options{start: Latest, auth: true, autoCommit: true, config: map[string]any{}, logger: slog.Default()}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	config := map[string]any{"bootstrap.servers": u.Bootstrap()}
+	username := ""
+	if o.auth {
+		cred, err := credentialFor(u, o)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range cred.Config() {
+			config[k] = v
+		}
+		username = cred.Username
+	}
+	for k, v := range o.config {
+		config[k] = v
+	}
+	s := &Stream{url: u, mode: mode, opts: o, username: username}
+	switch mode {
+	case Read:
+		err = s.openReader(config)
+	case Write:
+		err = s.openWriter(config)
+	default:
+		err = kafkaerror.Newf(kafkaerror.InvalidArg, "stream: unknown mode %d (use stream.Read or stream.Write)", mode)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// credentialFor picks the stream's credentials: given explicitly, or from the auth file.
+func credentialFor(u *URL, o options) (Credential, error) {
+	if o.cred != nil {
+		return *o.cred, nil
+	}
+	path := o.authPath
+	if path == "" {
+		path = DefaultAuthPath()
+	}
+	creds, err := LoadAuth(path)
+	if err != nil {
+		return Credential{}, err
+	}
+	return SelectCredential(creds, u)
+}
+
+// defaultGroup is "<username>-" plus ten random [A-Z0-9], or just the ten.
+func defaultGroup(username string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	if username == "" {
+		return string(b)
+	}
+	return username + "-" + string(b)
+}
+
+// URL is the stream's parsed URL.
+func (s *Stream) URL() *URL { return s.url }
+
+// Close ends the stream. A writer delivers what is queued and returns an error
+// describing every message that could not be delivered; a reader commits (with
+// auto-commit) and leaves its group. Close is idempotent.
+func (s *Stream) Close() error {
+	s.closeOnce.Do(func() {
+		switch {
+		case s.c != nil:
+			s.closeErr = s.c.Close()
+		case s.p != nil:
+			s.closeErr = s.closeWriter()
+		}
+	})
+	return s.closeErr
+}
+
+var errNotReader = kafkaerror.Newf(kafkaerror.InvalidArg, "stream: opened for writing, not reading")
+var errNotWriter = kafkaerror.Newf(kafkaerror.InvalidArg, "stream: opened for reading, not writing")
+
+func joinErrs(errs []error) error { return errors.Join(errs...) }

@@ -1,0 +1,122 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/producer"
+)
+
+// WriteOption sets a property of one written message.
+type WriteOption func(*writeArgs)
+
+type writeArgs struct {
+	topic   string
+	key     []byte
+	headers []message.Header
+}
+
+// Topic writes to topic instead of the URL's (required when the URL names no topic or
+// several).
+func Topic(topic string) WriteOption { return func(w *writeArgs) { w.topic = topic } }
+
+// Key sets the message key.
+func Key(k []byte) WriteOption { return func(w *writeArgs) { w.key = k } }
+
+// Headers adds headers, after which rdstreams adds hop's _id, _format (and _sender).
+func Headers(h ...message.Header) WriteOption {
+	return func(w *writeArgs) { w.headers = append(w.headers, h...) }
+}
+
+func (s *Stream) openWriter(config map[string]any) error {
+	timeout := s.opts.closeTimeout
+	if timeout == 0 {
+		timeout = producer.DefaultCloseTimeout
+	}
+	p, err := producer.New(config,
+		producer.WithLogger(s.opts.logger),
+		producer.WithCloseTimeout(timeout),
+		producer.WithDeliveryReport(func(err error, m *message.Message) {
+			if err != nil {
+				s.failures = append(s.failures, fmt.Errorf("%s: %w", m.Topic(), err))
+			}
+		}))
+	if err != nil {
+		return err
+	}
+	s.p = p
+	return nil
+}
+
+// Write queues value for the stream's topic and returns; Close reports what could not
+// be delivered. value is a []byte or string (hop "blob"), stream.JSON(v), or any Model.
+// The message carries hop-client's _id and _format headers (and _sender when
+// authenticated), so hop-client readers decode it. Write waits while the producer's
+// queue is full.
+func (s *Stream) Write(value any, opts ...WriteOption) error {
+	if s.p == nil {
+		return errNotWriter
+	}
+	var w writeArgs
+	for _, o := range opts {
+		o(&w)
+	}
+	if w.topic == "" {
+		if len(s.url.Topics) != 1 {
+			return kafkaerror.Newf(kafkaerror.InvalidArg,
+				"stream: the URL names %d topics: say which one with stream.Topic(name)", len(s.url.Topics))
+		}
+		w.topic = s.url.Topics[0]
+	}
+	format, payload, err := encode(value)
+	if err != nil {
+		return kafkaerror.Newf(kafkaerror.InvalidArg, "%v", err)
+	}
+	headers := append(w.headers, message.Header{Key: HeaderID, Value: newID()}, message.Header{Key: HeaderFormat, Value: []byte(format)})
+	if s.username != "" {
+		headers = append(headers, message.Header{Key: HeaderSender, Value: []byte(s.username)})
+	}
+	popts := []producer.ProduceOption{producer.Headers(headers...)}
+	if w.key != nil {
+		popts = append(popts, producer.Key(w.key))
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	for {
+		err = s.p.Produce(w.topic, payload, popts...)
+		if !errors.Is(err, kafkaerror.ErrBufferFull) {
+			break
+		}
+		s.p.Poll(10 * time.Millisecond) // serve reports to make room, then retry
+	}
+	s.p.Poll(0)
+	return err
+}
+
+// Flush waits until everything written has been delivered or ctx is done; it returns
+// the delivery failures so far.
+func (s *Stream) Flush(ctx context.Context) error {
+	if s.p == nil {
+		return errNotWriter
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if left := s.p.FlushContext(ctx); left > 0 {
+		return kafkaerror.Newf(kafkaerror.TimedOut, "stream: %d message(s) not yet delivered", left)
+	}
+	return joinErrs(s.failures)
+}
+
+func (s *Stream) closeWriter() error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	err := s.p.Close()
+	if len(s.failures) == 0 {
+		return err
+	}
+	return fmt.Errorf("stream: %d message(s) could not be delivered: %w", len(s.failures), errors.Join(append(s.failures, err)...))
+}
