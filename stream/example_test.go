@@ -1,0 +1,55 @@
+package stream_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rdstreams/rdstreams/stream"
+)
+
+// Write two messages in hop-client's formats, then read them back with their metadata.
+func Example() {
+	broker := os.Getenv("KAFKA_BOOTSTRAP")
+	if broker == "" {
+		broker = "localhost:9092"
+	}
+	url := fmt.Sprintf("kafka://%s/example-alerts-%d", broker, time.Now().UnixNano())
+
+	w, err := stream.Open(url, stream.Write, stream.NoAuth())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = w.Write(stream.JSON(map[string]any{"event": "GRB", "ra": 12.5}))
+	_ = w.Write("plain text")
+	if err := w.Close(); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	r, err := stream.Open(url, stream.Read, stream.NoAuth(), stream.StartAt(stream.Earliest))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for m, err := range r.Messages(ctx) { // ends at the end of the stream
+		if err != nil {
+			continue // e.g. the topic is being created
+		}
+		if m.Format == stream.FormatJSON {
+			var alert map[string]any
+			_ = m.Decode(&alert)
+			fmt.Printf("offset %d, json: event %v at ra %v\n", m.Metadata.Offset, alert["event"], alert["ra"])
+		} else {
+			fmt.Printf("offset %d, %s: %s\n", m.Metadata.Offset, m.Format, m.Payload)
+		}
+	}
+	// Output:
+	// offset 0, json: event GRB at ra 12.5
+	// offset 1, blob: plain text
+}
