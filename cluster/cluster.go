@@ -67,25 +67,16 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&s)
 	}
-	logs := cklog.Start(s.logger)
-	cm, err := ckconv.ConfigMap(config, map[string]any{
-		// librdkafka's admin API runs on a client instance of its own; a producer that
-		// never produces is the cheapest, and unlike the engine's stand-alone admin
-		// client it forwards librdkafka's log lines instead of printing them to stderr.
+	// librdkafka's admin API runs on a client instance of its own; a producer that never
+	// produces is the cheapest, and unlike the engine's stand-alone admin client it
+	// forwards librdkafka's log lines instead of printing them to stderr.
+	engine, logs, err := cklog.NewEngine(config, map[string]any{
 		"go.delivery.reports":     false,
 		"go.events.channel.size":  100,
 		"go.produce.channel.size": 0,
-		"go.logs.channel.enable":  true,
-		"go.logs.channel":         logs.C,
-	})
+	}, nil, s.logger, ckafka.NewProducer)
 	if err != nil {
-		logs.Stop()
 		return nil, err
-	}
-	engine, err := ckafka.NewProducer(&cm)
-	if err != nil {
-		logs.Stop()
-		return nil, ckconv.ConfigError(err, config)
 	}
 	admin, err := ckafka.NewAdminClientFromProducer(engine)
 	if err != nil {

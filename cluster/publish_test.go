@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -148,7 +149,7 @@ func TestPublishBatchEndsWithContext(t *testing.T) {
 // complaints about the missing broker are discarded.
 func newUnreachable(t *testing.T) (*cluster.Client, error) {
 	c, err := cluster.New(map[string]any{"bootstrap.servers": unreachable, "message.timeout.ms": 1000},
-		cluster.WithLogger(slog.New(slog.DiscardHandler)))
+		cluster.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err == nil {
 		t.Cleanup(func() { assert.NoError(t, c.Close()) })
 	}

@@ -94,31 +94,22 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	logs := cklog.Start(s.logger)
-	defaults := map[string]any{
-		"go.logs.channel.enable": true,
-		"go.logs.channel":        logs.C,
-	}
+	defaults := map[string]any{}
 	if !hasGroup {
 		// The engine always wants a group; this one is never used for the group's sake.
 		defaults["group.id"] = "rdstreams-no-group-" + randomSuffix()
 		defaults["enable.auto.commit"] = false
 	}
-	cm, err := ckconv.ConfigMap(config, defaults)
-	if err != nil {
-		logs.Stop()
-		return nil, err
-	}
+	overrides := map[string]any{}
 	var track *offsetTracker
 	if autoStore {
 		// rdstreams stores what Poll returns itself (see offsetTracker).
-		cm["enable.auto.offset.store"] = "false"
+		overrides["enable.auto.offset.store"] = "false"
 		track = newOffsetTracker()
 	}
-	ck, err := ckafka.NewConsumer(&cm)
+	ck, logs, err := cklog.NewEngine(config, defaults, overrides, s.logger, ckafka.NewConsumer)
 	if err != nil {
-		logs.Stop()
-		return nil, ckconv.ConfigError(err, config)
+		return nil, err
 	}
 	c := &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, autoCommit: hasGroup && autoCommit,
 		track: track, released: make(chan struct{})}

@@ -56,24 +56,15 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	for _, o := range opts {
 		o(&s)
 	}
-	logs := cklog.Start(s.logger)
-	cm, err := ckconv.ConfigMap(config, map[string]any{
+	ck, logs, err := cklog.NewEngine(config, map[string]any{
 		"partitioner":         "murmur2_random",
 		"go.delivery.reports": true,
 		// Reports carry key, value and headers, as the Python client's do.
 		"go.delivery.report.fields": "key,value,headers",
 		"go.events.channel.size":    eventsChannelSize(config),
-		"go.logs.channel.enable":    true,
-		"go.logs.channel":           logs.C,
-	})
+	}, nil, s.logger, ckafka.NewProducer)
 	if err != nil {
-		logs.Stop()
 		return nil, err
-	}
-	ck, err := ckafka.NewProducer(&cm)
-	if err != nil {
-		logs.Stop()
-		return nil, ckconv.ConfigError(err, config)
 	}
 	return &Producer{ck: ck, events: ck.Events(), set: s, logs: logs}, nil
 }

@@ -2,6 +2,7 @@ package stream_test
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -205,7 +206,7 @@ func TestCredentialConfig(t *testing.T) {
 	require.NoError(t, err)
 	config := creds[0].Config()
 	config["bootstrap.servers"] = "127.0.0.1:1"
-	p, err := producer.New(config, producer.WithLogger(slog.New(slog.DiscardHandler)),
+	p, err := producer.New(config, producer.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 		producer.WithErrorCallback(func(*kafkaerror.Error) {})) // nothing listens there: quiet
 	require.NoError(t, err)
 	require.NoError(t, p.Close())
@@ -423,7 +424,7 @@ mechanism = "SCRAM_SHA_512"
 		var others []*kafkaerror.Error
 		start := time.Now()
 		p, err := producer.New(config(wrong), producer.WithCloseTimeout(time.Second),
-			producer.WithLogger(slog.New(slog.DiscardHandler)), // the failed login is expected
+			producer.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), // the failed login is expected
 			producer.WithErrorCallback(func(err *kafkaerror.Error) {
 				if authErr == nil && (err.Code() == kafkaerror.Authentication || err.Code() == kafkaerror.SASLAuthenticationFailed) {
 					authErr = err
