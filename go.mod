@@ -1,6 +1,6 @@
 module github.com/rdstreams/rdstreams
 
-go 1.23
+go 1.23.0
 
 require (
 	github.com/BurntSushi/toml v1.6.0

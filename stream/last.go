@@ -14,9 +14,11 @@ import (
 
 // Last returns the last n messages of the URL's topics across all their partitions,
 // oldest first (pykafka's "last N messages" pattern, made exact): each partition is
-// read from max(low watermark, high watermark − n) to its end as it was when Last
-// began, and of those the n with the latest timestamps are kept. A topic holding fewer
-// than n messages gives all it holds; nothing before a low watermark is ever asked for.
+// read from max(low watermark, high watermark − 2n) to its end as it was when Last
+// began (2n because transaction markers take offsets too), and of those the n with the
+// latest timestamps are kept. A topic holding fewer than n messages gives all it holds;
+// nothing before a low watermark is ever asked for. Messages of aborted transactions
+// are invisible, so many of them near the end of a partition can make it return fewer.
 // It joins no consumer group and commits nothing.
 func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message, error) {
 	if n < 1 {
@@ -52,6 +54,7 @@ func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message
 		return nil, err
 	}
 	defer admin.Close()
+	config["enable.partition.eof"] = true // a partition may end with a transaction marker, never delivered
 	c, err := consumer.New(config)
 	if err != nil {
 		return nil, err
@@ -71,7 +74,8 @@ func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message
 			if err != nil {
 				return nil, err
 			}
-			start := max(low, high-topicpartition.Offset(n))
+			// 2n offsets: transaction markers take offsets too, at most one per message.
+			start := max(low, high-2*topicpartition.Offset(n))
 			if start >= high {
 				continue // empty partition
 			}
@@ -88,23 +92,27 @@ func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message
 	}
 	var got []*Message
 	for m, err := range c.Messages(ctx) {
-		if err != nil {
-			if errors.Is(err, kafkaerror.PartitionEOF) || transient(err) {
-				continue
-			}
-			return nil, err
-		}
 		k := partKey{m.Topic(), m.Partition()}
 		end, ok := ends[k]
-		if !ok || m.Offset() >= end {
-			continue
-		}
-		got = append(got, fromConsumed(m))
-		if m.Offset() == end-1 {
-			delete(ends, k)
-			if len(ends) == 0 {
-				break
+		switch {
+		case errors.Is(err, kafkaerror.PartitionEOF):
+			// The partition's end: the last offset may be a transaction marker, which is
+			// never delivered as a message.
+			if ok && m.Offset() >= end {
+				delete(ends, k)
 			}
+		case err != nil:
+			if !transient(err) {
+				return nil, err
+			}
+		case ok && m.Offset() < end:
+			got = append(got, fromConsumed(m))
+			if m.Offset() == end-1 {
+				delete(ends, k)
+			}
+		}
+		if len(ends) == 0 {
+			break
 		}
 	}
 	if len(ends) > 0 {

@@ -64,3 +64,21 @@ func TestLastNeverBeforeLowWatermark(t *testing.T) {
 	require.NoError(t, testkafka.DeleteRecordsBefore(ctx, testkafka.Bootstrap(t), topic, 0, 4))
 	assert.Equal(t, []string{"4", "5"}, last(t, topic, 10))
 }
+
+// A partition that ends with a transaction's commit marker (an offset never delivered as
+// a message) still counts as read to its end.
+func TestLastWhenPartitionEndsWithTransactionMarker(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	p, err := producer.New(map[string]any{"bootstrap.servers": testkafka.Bootstrap(t), "transactional.id": testkafka.UniqueName("tx")})
+	require.NoError(t, err)
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	require.NoError(t, p.InitTransactions(ctx))
+	require.NoError(t, p.BeginTransaction())
+	for _, v := range []string{"a", "b", "c"} {
+		require.NoError(t, p.Produce(topic, []byte(v)))
+	}
+	require.NoError(t, p.CommitTransaction(ctx))
+	assert.Equal(t, []string{"b", "c"}, last(t, topic, 2))
+}

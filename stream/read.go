@@ -116,7 +116,8 @@ func (s *Stream) onRevoke(_ *consumer.Consumer, parts []topicpartition.TopicPart
 // Without Persist the iteration ends, and the stream closes, once every assigned
 // partition has reached its end; with Persist it goes on until ctx is done or the
 // stream is closed. Passing broker trouble (a restart, a lost connection) is retried
-// quietly; other errors are yielded with a nil message and the iteration goes on.
+// quietly; other errors are yielded with a nil message and the iteration goes on —
+// except, without Persist, an unknown topic, which ends it.
 func (s *Stream) Messages(ctx context.Context) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if s.c == nil {
@@ -143,6 +144,11 @@ func (s *Stream) Messages(ctx context.Context) iter.Seq2[*Message, error] {
 				s.opts.logger.Debug("rdstreams: stream: broker trouble, retrying", slog.String("error", err.Error()))
 			default:
 				if !yield(nil, err) {
+					return
+				}
+				if !s.opts.persist && errors.Is(err, kafkaerror.UnknownTopicOrPart) {
+					// A topic that does not exist has no end to reach: the stream ends here.
+					_ = s.Close()
 					return
 				}
 			}

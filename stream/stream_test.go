@@ -325,3 +325,21 @@ func runReaderProcess() int {
 
 // fastSession makes a dead group member expire after 6 s instead of 45 s.
 var fastSession = stream.Config(map[string]any{"session.timeout.ms": 6000, "heartbeat.interval.ms": 1000})
+
+// Without Persist, a reader of a topic that does not exist reports it and ends.
+func TestReaderOfMissingTopicEnds(t *testing.T) {
+	r, err := stream.Open(url(t, testkafka.UniqueName("missing")), stream.Read, stream.NoAuth(),
+		stream.Config(map[string]any{"allow.auto.create.topics": false}))
+	require.NoError(t, err)
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var errs []error
+	for m, err := range r.Messages(ctx) {
+		require.Nil(t, m)
+		errs = append(errs, err)
+	}
+	require.NoError(t, ctx.Err(), "the iteration ended by itself")
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], kafkaerror.UnknownTopicOrPart)
+}
