@@ -36,7 +36,10 @@ func JSON(v any) Model { return jsonModel{v} }
 
 type jsonModel struct{ v any }
 
+// Format is "json".
 func (j jsonModel) Format() string { return FormatJSON }
+
+// Serialize is the value as JSON.
 func (j jsonModel) Serialize() ([]byte, error) {
 	b, err := json.Marshal(j.v)
 	if err != nil {
