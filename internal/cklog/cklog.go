@@ -1,4 +1,3 @@
-// Package cklog forwards librdkafka's log lines to log/slog.
 package cklog
 
 import (

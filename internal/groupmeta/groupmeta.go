@@ -1,5 +1,3 @@
-// Package groupmeta lets the consumer hand its group metadata to the producer's
-// transactions without either package exposing the engine's type.
 package groupmeta
 
 import (

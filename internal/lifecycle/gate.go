@@ -1,5 +1,3 @@
-// Package lifecycle tracks a client's calls in progress so that Close can wait for them
-// and every call after Close fails with kafkaerror.ErrClosed.
 package lifecycle
 
 import (

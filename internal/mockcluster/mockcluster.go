@@ -1,6 +1,3 @@
-// Package mockcluster starts librdkafka's in-process mock Kafka cluster: for the
-// no-broker demo and for fault injection, never in place of the real broker in
-// integration tests.
 package mockcluster
 
 import (

@@ -1,6 +1,3 @@
-// Package testkafka gives tests and the smoke command what they need around a broker:
-// its address, fresh topics, and reading back what was written. Integration tests
-// never skip: without a broker they fail and say how to start one.
 package testkafka
 
 import (

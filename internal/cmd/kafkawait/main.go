@@ -1,6 +1,3 @@
-// Command kafkawait waits until a Kafka broker really answers: a metadata request on the
-// PLAINTEXT listener and, when asked, a SCRAM-SHA-512 login plus metadata request on the
-// SASL_PLAINTEXT listener. broker/kafka.sh runs it after starting the broker.
 package main
 
 import (
@@ -40,13 +37,19 @@ func main() {
 	}
 	check("PLAINTEXT", ckafka.ConfigMap{"bootstrap.servers": *bootstrap})
 	if *saslBootstrap != "" {
-		check("SASL_PLAINTEXT", ckafka.ConfigMap{
-			"bootstrap.servers": *saslBootstrap,
-			"security.protocol": "SASL_PLAINTEXT",
-			"sasl.mechanisms":   "SCRAM-SHA-512",
-			"sasl.username":     *user,
-			"sasl.password":     *password,
-		})
+		check("SASL_PLAINTEXT", saslConfig(*saslBootstrap, *user, *password))
+	}
+}
+
+// saslConfig is the engine configuration for a SCRAM-SHA-512 login as user on the
+// SASL_PLAINTEXT listener at bootstrap.
+func saslConfig(bootstrap, user, password string) ckafka.ConfigMap {
+	return ckafka.ConfigMap{
+		"bootstrap.servers": bootstrap,
+		"security.protocol": "SASL_PLAINTEXT",
+		"sasl.mechanisms":   "SCRAM-SHA-512",
+		"sasl.username":     user,
+		"sasl.password":     password,
 	}
 }
 

@@ -1,9 +1,3 @@
-// Command errorcodes writes kafkaerror/codes_gen.go: every librdkafka error code with
-// its number, its enum name (RD_KAFKA_RESP_ERR_ stripped) and librdkafka's description.
-//
-// Names and numbers come from the rdkafka.h that confluent-kafka-go bundles; the
-// descriptions from rd_kafka_err2str of the same library. Run it with go generate in
-// kafkaerror after changing the confluent-kafka-go version.
 package main
 
 import (

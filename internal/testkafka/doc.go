@@ -1,0 +1,10 @@
+// Package testkafka gives tests and the smoke command what they need around a broker:
+// its address, fresh topics, and reading back what was written. Integration tests
+// never skip: without a broker they fail and say how to start one.
+//
+// The broker's address comes from KAFKA_BOOTSTRAP, which `make test` sets after
+// starting a real broker (or `eval "$(broker/kafka.sh env)"` after `make kafka-up`).
+// StartBroker starts a disposable broker of a test's own for tests that kill or
+// restart it. The integration tests of producer, consumer, cluster, stream and
+// cmd/rdstreams use it, and cmd/smoke uses UniqueName, CreateTopic and ReadAll.
+package testkafka
