@@ -12,7 +12,7 @@ HOP_VENV := $(CURDIR)/.kafka/hopvenv
 HOP_PYTHON := $(HOP_VENV)/bin/python
 HOP_PACKAGES := hop-client==0.13.0 six==1.17.0 confluent-kafka==2.16.1
 
-.PHONY: test test-go lint demo kafka-up kafka-down kafka-fetch generate
+.PHONY: test test-go lint demo bench kafka-up kafka-down kafka-fetch generate
 
 ## test: start a real Kafka broker (unless KAFKA_BOOTSTRAP is set), check formatting,
 ## vet, staticcheck, run every test with -race, stop the broker (also on failure).
@@ -44,6 +44,14 @@ lint: $(STATICCHECK)
 
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+## bench: the client benchmarks (bench/, a Go module of its own so peers never enter
+## the library's go.mod) on a real broker; BENCH_MESSAGES=N scales the run.
+bench: kafka-fetch
+	@if [ -n "$${KAFKA_BOOTSTRAP:-}" ]; then bench/run.sh; exit $$?; fi; \
+	if ! $(KAFKA) status; then trap '$(KAFKA) down' EXIT; $(KAFKA) up; fi; \
+	eval "$$($(KAFKA) env)"; \
+	bench/run.sh
 
 ## demo: a produce→consume round trip that checks every byte; on librdkafka's
 ## in-process mock cluster when KAFKA_BOOTSTRAP is unset, else on that broker.
