@@ -1,0 +1,315 @@
+// Command rdstreams is the benchmark client for rdstreams itself (the working tree,
+// through the bench module's replace directive), used as its documentation shows:
+// Produce with delivery reports served by Poll on the producing goroutine, and a
+// consumer reading with Poll. See the harness package for flags and output.
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rdstreams/rdstreams/bench/internal/harness"
+	"github.com/rdstreams/rdstreams/cluster"
+	"github.com/rdstreams/rdstreams/consumer"
+	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/producer"
+	"github.com/rdstreams/rdstreams/topicpartition"
+)
+
+// pollEvery is how many Produce calls go between two Poll(0) that serve delivery
+// reports.
+const pollEvery = 1024
+
+func main() {
+	cfg := harness.ParseFlags("rdstreams")
+	switch cfg.Workload {
+	case "produce":
+		harness.Emit(produce(cfg))
+	case "consume":
+		harness.Emit(consume(cfg))
+	case "latency":
+		harness.Emit(latency(cfg))
+	default:
+		cfg.Unsupported()
+	}
+}
+
+// producerConfig is the producer configuration every workload uses. rdstreams adds
+// its own defaults (settings records them).
+func producerConfig(cfg harness.Config) map[string]any {
+	return map[string]any{
+		"bootstrap.servers":  cfg.Bootstrap,
+		"acks":               "all",
+		"enable.idempotence": true,
+		"linger.ms":          cfg.LingerMs,
+		"batch.size":         cfg.BatchSize,
+		"compression.type":   "none",
+	}
+}
+
+// consumerConfig reads without a group (rdstreams then disables auto-commit itself),
+// with the prefetch settings of the ckgo client (see harness.LibrdkafkaPrefetch).
+func consumerConfig(cfg harness.Config) map[string]any {
+	m := map[string]any{"bootstrap.servers": cfg.Bootstrap}
+	for k, v := range harness.LibrdkafkaPrefetch {
+		m[k] = v
+	}
+	return m
+}
+
+// settings lists every setting of the run: what the program sets, the defaults
+// rdstreams applies on top of librdkafka's, and how the API is driven.
+func settings(cfg harness.Config) map[string]any {
+	s := map[string]any{
+		"library":  "github.com/rdstreams/rdstreams (working tree) over confluent-kafka-go v2.11.1 / librdkafka 2.11.1",
+		"producer": producerConfig(cfg),
+		"producer_rdstreams_defaults": map[string]any{
+			"partitioner": "murmur2_random", "go.delivery.reports": true,
+			"go.delivery.report.fields": "key,value,headers",
+			"go.events.channel.size":    "100000 (queue.buffering.max.messages)",
+			"go.logs.channel.enable":    "true (librdkafka logs forwarded to slog)",
+		},
+		"consumer": consumerConfig(cfg),
+		"consumer_rdstreams_defaults": map[string]any{
+			"group.id": "rdstreams-no-group-<random>", "enable.auto.commit": false,
+			"enable.auto.offset.store": "false (rdstreams tracks offsets itself)",
+			"go.logs.channel.enable":   "true (librdkafka logs forwarded to slog)",
+		},
+	}
+	switch cfg.Workload {
+	case "produce":
+		s["api"] = "Produce(topic, value); Poll(0) every 1024 messages, Poll(100ms) on ErrBufferFull; Flush at the end"
+		s["warm_up"] = harness.WarmUpNote
+	case "consume":
+		s["api"] = "Assign(all partitions, OffsetBeginning); Poll(1s) per message"
+	case "latency":
+		s["api"] = "paced Produce with Poll(0) while waiting; consumer Poll(100ms) on its own goroutine, assigned at OffsetEnd"
+		s["rate"] = cfg.Rate
+	}
+	return s
+}
+
+// partitions is the topic's partition ids, from the cluster's metadata.
+func partitions(cfg harness.Config) []int32 {
+	cl, err := cluster.New(map[string]any{"bootstrap.servers": cfg.Bootstrap})
+	if err != nil {
+		harness.Fatalf("cluster: %v", err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	t, err := cl.TopicMetadata(ctx, cfg.Topic)
+	if err != nil {
+		harness.Fatalf("metadata of %s: %v", cfg.Topic, err)
+	}
+	ids := make([]int32, len(t.Partitions))
+	for i, p := range t.Partitions {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// newConsumer is a consumer assigned every partition of the topic at offset.
+func newConsumer(cfg harness.Config, offset topicpartition.Offset) (*consumer.Consumer, []int32) {
+	ids := partitions(cfg)
+	c, err := consumer.New(consumerConfig(cfg))
+	if err != nil {
+		harness.Fatalf("consumer: %v", err)
+	}
+	tps := make([]topicpartition.TopicPartition, len(ids))
+	for i, id := range ids {
+		tps[i] = topicpartition.New(cfg.Topic, id, offset)
+	}
+	if err := c.Assign(tps); err != nil {
+		harness.Fatalf("assign: %v", err)
+	}
+	return c, ids
+}
+
+// produce times N messages from the first Produce to the last delivery report, after
+// a warm-up message.
+func produce(cfg harness.Config) harness.Result {
+	var done, failed int
+	var last time.Time
+	var firstErr error
+	p, err := producer.New(producerConfig(cfg), producer.WithDeliveryReport(func(err error, _ *message.Message) {
+		done++
+		if err != nil {
+			failed++
+			firstErr = err
+		}
+		if done == cfg.Messages {
+			last = time.Now()
+		}
+	}))
+	if err != nil {
+		harness.Fatalf("producer: %v", err)
+	}
+	value := harness.Payload(cfg.Size)
+	// Warm-up: one message delivered before the clock starts (see harness.WarmUpNote).
+	if err := p.Produce(cfg.Topic, value); err != nil {
+		harness.Fatalf("warm-up produce: %v", err)
+	}
+	if p.Flush(time.Minute) > 0 || failed > 0 {
+		harness.Fatalf("warm-up message not delivered: %v", firstErr)
+	}
+	done = 0
+
+	start := time.Now()
+	for i := 0; i < cfg.Messages; i++ {
+		for {
+			err = p.Produce(cfg.Topic, value)
+			if !errors.Is(err, kafkaerror.ErrBufferFull) {
+				break
+			}
+			p.Poll(100 * time.Millisecond)
+		}
+		if err != nil {
+			harness.Fatalf("produce: %v", err)
+		}
+		if i%pollEvery == pollEvery-1 {
+			p.Poll(0)
+		}
+	}
+	if left := p.Flush(5 * time.Minute); left > 0 {
+		harness.Fatalf("%d messages undelivered", left)
+	}
+	if err := p.Close(); err != nil {
+		harness.Fatalf("close: %v", err)
+	}
+	if failed > 0 || done != cfg.Messages {
+		harness.Fatalf("%d of %d reports, %d failed: %v", done, cfg.Messages, failed, firstErr)
+	}
+	return cfg.Throughput(cfg.Messages, last.Sub(start), settings(cfg))
+}
+
+// consume times N messages read from the beginning of a pre-filled topic, from the
+// first message to the last.
+func consume(cfg harness.Config) harness.Result {
+	c, _ := newConsumer(cfg, topicpartition.OffsetBeginning)
+	defer c.Close()
+	var first time.Time
+	idle := time.Now()
+	for n := 0; n < cfg.Messages; {
+		m := c.Poll(time.Second)
+		if m == nil {
+			if time.Since(idle) > 30*time.Second {
+				harness.Fatalf("no message for 30s after %d", n)
+			}
+			continue
+		}
+		if m.Err() != nil {
+			harness.Fatalf("consume: %v", m.Err())
+		}
+		if n == 0 {
+			first = time.Now()
+		}
+		n++
+		idle = time.Now()
+	}
+	return cfg.Throughput(cfg.Messages, time.Since(first), settings(cfg))
+}
+
+// latency produces N stamped messages at a fixed rate while a consumer in the same
+// process, reading from the end, records receive time − send time.
+func latency(cfg harness.Config) harness.Result {
+	c, ids := newConsumer(cfg, topicpartition.OffsetEnd)
+	defer c.Close()
+	var failed int
+	var firstErr error
+	p, err := producer.New(producerConfig(cfg), producer.WithDeliveryReport(func(err error, _ *message.Message) {
+		if err != nil {
+			failed++
+			firstErr = err
+		}
+	}))
+	if err != nil {
+		harness.Fatalf("producer: %v", err)
+	}
+	defer p.Close()
+	value := make([]byte, cfg.Size) // a zero stamp: warm-up
+	warmUp(cfg, p, c, ids, value)
+
+	hist := harness.NewLatency()
+	received := make(chan struct{})
+	stop := make(chan struct{})
+	go func() {
+		defer close(received)
+		for hist.Count < cfg.Messages {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			m := c.Poll(100 * time.Millisecond)
+			if m == nil || m.Err() != nil {
+				continue
+			}
+			hist.Record(harness.Stamped(m.Value()), time.Now())
+		}
+	}()
+
+	pace := harness.NewPacer(cfg.Rate)
+	serve := func() { p.Poll(0) }
+	start := time.Now()
+	for i := 0; i < cfg.Messages; i++ {
+		pace.Wait(i, serve)
+		harness.Stamp(value, time.Now())
+		for {
+			err = p.Produce(cfg.Topic, value)
+			if !errors.Is(err, kafkaerror.ErrBufferFull) {
+				break
+			}
+			p.Poll(time.Millisecond)
+		}
+		if err != nil {
+			harness.Fatalf("produce: %v", err)
+		}
+	}
+	sent := time.Since(start)
+	p.Flush(time.Minute)
+	select {
+	case <-received:
+	case <-time.After(30 * time.Second):
+		close(stop)
+		<-received
+		harness.Fatalf("received %d of %d messages", hist.Count, cfg.Messages)
+	}
+	if failed > 0 {
+		harness.Fatalf("%d deliveries failed: %v", failed, firstErr)
+	}
+	r := cfg.Throughput(cfg.Messages, sent, settings(cfg))
+	hist.Fill(&r)
+	return r
+}
+
+// warmUp sends unstamped messages to each partition until the consumer has read one
+// from every partition: both clients are then connected and the consumer's end
+// offsets are resolved, so no measured message can be missed.
+func warmUp(cfg harness.Config, p *producer.Producer, c *consumer.Consumer, ids []int32, value []byte) {
+	seen := map[int32]bool{}
+	deadline := time.Now().Add(time.Minute)
+	for len(seen) < len(ids) {
+		if time.Now().After(deadline) {
+			harness.Fatalf("warm-up: consumer saw %d of %d partitions", len(seen), len(ids))
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				if err := p.Produce(cfg.Topic, value, producer.Partition(id)); err != nil {
+					harness.Fatalf("warm-up produce: %v", err)
+				}
+			}
+		}
+		p.Flush(10 * time.Second)
+		for until := time.Now().Add(200 * time.Millisecond); time.Now().Before(until); {
+			if m := c.Poll(50 * time.Millisecond); m != nil && m.Err() == nil {
+				seen[m.Partition()] = true
+			}
+		}
+	}
+	// Drain what the warm-up left behind before measuring.
+	for c.Poll(100*time.Millisecond) != nil {
+	}
+}

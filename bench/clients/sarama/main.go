@@ -1,0 +1,440 @@
+// Command sarama is the benchmark client for IBM/sarama (github.com/IBM/sarama), run by
+// the bench driver as its own process; the flags and the one JSON line it prints are
+// described in package harness.
+//
+// How the matched settings map onto sarama.Config:
+//
+//   - protocol: Version = sarama.MaxVersion (4.0.0, the newest this sarama knows; the
+//     broker is 4.1; sarama's default is 2.1.0, and idempotence needs at least 0.11).
+//   - acks=all: Producer.RequiredAcks = WaitForAll.
+//   - idempotence: Producer.Idempotent = true, which sarama only accepts with
+//     Net.MaxOpenRequests = 1 (one produce request in flight per broker) and retries.
+//   - linger: Producer.Flush.Frequency = -linger-ms.
+//   - batch size: Producer.Flush.Bytes = -batch-size (a flush is triggered once this
+//     much is buffered) and Producer.MaxMessageBytes = -batch-size (sarama caps one
+//     partition's record batch at MaxMessageBytes).
+//   - no compression: Producer.Compression = CompressionNone (sarama's default).
+//   - everything else is sarama's default and is written into the settings as such
+//     (partitioner, ChannelBufferSize, fetch sizes and wait).
+//
+// Workloads:
+//
+//   - produce: AsyncProducer, one goroutine feeding Input() and two draining
+//     Successes() and Errors(); time from the first message handed to Input() to the
+//     last acknowledgement. Any error fails the run.
+//   - consume: Consumer.ConsumePartition(OffsetOldest) for every partition, no group,
+//     one goroutine draining each partition's Messages(); time from the first message
+//     to the N-th.
+//   - latency: ConsumePartition(OffsetNewest) for every partition; warm-up messages
+//     (stamp 0, keyed so they spread over the partitions) are sent until each partition
+//     has delivered one, which shows the consumer is positioned and fetching; then N
+//     messages are produced at -rate with the send time in the value.
+//     "seconds" is the time taken to send them; the latency of each is its receive time
+//     minus its stamp, in the harness's HDR histogram.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/rdstreams/rdstreams/bench/internal/harness"
+)
+
+const client = "sarama"
+
+func main() {
+	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	cfg := harness.ParseFlags(client)
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+
+	var (
+		res harness.Result
+		err error
+	)
+	switch cfg.Workload {
+	case "produce":
+		res, err = produce(ctx, cfg)
+	case "consume":
+		res, err = consume(ctx, cfg)
+	case "latency":
+		res, err = latency(ctx, cfg)
+	default:
+		cfg.Unsupported()
+	}
+	if err != nil {
+		harness.Fatalf("%s %s: %v", client, cfg.Workload, err)
+	}
+	harness.Emit(res)
+}
+
+// baseConfig is what producer and consumer share.
+func baseConfig() *sarama.Config {
+	sc := sarama.NewConfig()
+	sc.ClientID = "bench-sarama"
+	sc.Version = sarama.MaxVersion
+	sc.Metadata.AllowAutoTopicCreation = false // the driver creates the topic
+	return sc
+}
+
+// producerConfig is the producer's configuration and its description for the result.
+func producerConfig(cfg harness.Config) (*sarama.Config, map[string]any) {
+	sc := baseConfig()
+	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Producer.Idempotent = true
+	sc.Net.MaxOpenRequests = 1
+	sc.Producer.Return.Successes = true
+	sc.Producer.Return.Errors = true
+	sc.Producer.Compression = sarama.CompressionNone
+	sc.Producer.MaxMessageBytes = cfg.BatchSize
+	flushBytes := 0
+	if cfg.LingerMs > 0 { // sarama refuses Flush.Bytes without a Flush.Frequency
+		sc.Producer.Flush.Frequency = time.Duration(cfg.LingerMs) * time.Millisecond
+		flushBytes = cfg.BatchSize
+		sc.Producer.Flush.Bytes = flushBytes
+	}
+	settings := map[string]any{
+		"library":                    libraryVersion(),
+		"version":                    sc.Version.String(),
+		"acks":                       "all (Producer.RequiredAcks = WaitForAll)",
+		"idempotence":                true,
+		"net_max_open_requests":      sc.Net.MaxOpenRequests,
+		"producer_retry_max":         sc.Producer.Retry.Max,
+		"linger_ms":                  cfg.LingerMs,
+		"producer_flush_frequency":   sc.Producer.Flush.Frequency.String(),
+		"producer_flush_bytes":       flushBytes,
+		"producer_flush_messages":    sc.Producer.Flush.Messages,
+		"producer_max_message_bytes": sc.Producer.MaxMessageBytes,
+		"compression":                "none",
+		"partitioner":                "default NewHashPartitioner (random for keyless messages)",
+		"channel_buffer_size":        sc.ChannelBufferSize,
+		"metadata_auto_create":       false,
+		"value":                      "one random value of -size bytes shared by every message, no key",
+	}
+	return sc, settings
+}
+
+// asyncProducer is an AsyncProducer whose Successes and Errors are drained: ok counts
+// the acknowledged messages, failed those that failed, and err holds the first error.
+type asyncProducer struct {
+	sarama.AsyncProducer
+	ok, failed atomic.Int64
+	lastAck    atomic.Int64 // unix nanos of the latest acknowledgement
+	mu         sync.Mutex
+	err        error
+	drained    sync.WaitGroup
+}
+
+func newAsyncProducer(cfg harness.Config, sc *sarama.Config) (*asyncProducer, error) {
+	ap, err := sarama.NewAsyncProducer([]string{cfg.Bootstrap}, sc)
+	if err != nil {
+		return nil, err
+	}
+	p := &asyncProducer{AsyncProducer: ap}
+	p.drained.Add(2)
+	go func() {
+		defer p.drained.Done()
+		for range ap.Successes() {
+			p.lastAck.Store(time.Now().UnixNano())
+			p.ok.Add(1)
+		}
+	}()
+	go func() {
+		defer p.drained.Done()
+		for e := range ap.Errors() {
+			p.mu.Lock()
+			if p.err == nil {
+				p.err = e.Err
+			}
+			p.mu.Unlock()
+			p.failed.Add(1)
+		}
+	}()
+	return p, nil
+}
+
+// wait returns when n messages have been acknowledged or failed, or ctx ends.
+func (p *asyncProducer) wait(ctx context.Context, n int64) error {
+	for p.ok.Load()+p.failed.Load() < n {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%d of %d messages acknowledged: %w", p.ok.Load(), n, ctx.Err())
+		}
+		time.Sleep(time.Millisecond) // the time is taken by the drains, not here
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.failed.Load() > 0 {
+		return fmt.Errorf("%d of %d messages failed, first error: %w", p.failed.Load(), n, p.err)
+	}
+	return nil
+}
+
+// close flushes and closes the producer and waits for the drains to end.
+func (p *asyncProducer) close() error {
+	err := p.Close()
+	p.drained.Wait()
+	return err
+}
+
+func produce(ctx context.Context, cfg harness.Config) (harness.Result, error) {
+	sc, settings := producerConfig(cfg)
+	settings["api"] = "AsyncProducer: Input() fed from one goroutine, Successes() and Errors() drained by two"
+	p, err := newAsyncProducer(cfg, sc)
+	if err != nil {
+		return harness.Result{}, err
+	}
+	defer p.close()
+
+	value := sarama.ByteEncoder(harness.Payload(cfg.Size))
+	n := int64(cfg.Messages)
+	start := time.Now()
+	for i := int64(0); i < n; i++ {
+		select {
+		case p.Input() <- &sarama.ProducerMessage{Topic: cfg.Topic, Value: value}:
+		case <-ctx.Done():
+			return harness.Result{}, fmt.Errorf("%d of %d messages sent: %w", i, n, ctx.Err())
+		}
+	}
+	if err := p.wait(ctx, n); err != nil {
+		return harness.Result{}, err
+	}
+	elapsed := time.Unix(0, p.lastAck.Load()).Sub(start)
+	return cfg.Throughput(cfg.Messages, elapsed, settings), nil
+}
+
+// partitionConsumers starts one PartitionConsumer at offset for every partition of
+// the topic and calls handle, from one goroutine per partition, with each message.
+// Errors of the partition consumers go to errs.
+func partitionConsumers(cfg harness.Config, offset int64, handle func(*sarama.ConsumerMessage),
+	errs chan<- error) (sarama.Consumer, int, map[string]any, error) {
+	sc := baseConfig()
+	sc.Consumer.Return.Errors = true
+	c, err := sarama.NewConsumer([]string{cfg.Bootstrap}, sc)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	parts, err := c.Partitions(cfg.Topic)
+	if err != nil {
+		c.Close()
+		return nil, 0, nil, err
+	}
+	for _, part := range parts {
+		pc, err := c.ConsumePartition(cfg.Topic, part, offset)
+		if err != nil {
+			c.Close()
+			return nil, 0, nil, fmt.Errorf("partition %d: %w", part, err)
+		}
+		go func() {
+			for m := range pc.Messages() {
+				handle(m)
+			}
+		}()
+		go func() {
+			for e := range pc.Errors() {
+				select {
+				case errs <- e:
+				default:
+				}
+			}
+		}()
+	}
+	settings := map[string]any{
+		"library":                 libraryVersion(),
+		"version":                 sc.Version.String(),
+		"api":                     "Consumer.ConsumePartition per partition, one goroutine draining each Messages(), no group",
+		"consumer_fetch_min":      sc.Consumer.Fetch.Min,
+		"consumer_fetch_default":  sc.Consumer.Fetch.Default,
+		"consumer_fetch_max":      sc.Consumer.Fetch.Max,
+		"consumer_max_wait_time":  sc.Consumer.MaxWaitTime.String(),
+		"consumer_max_processing": sc.Consumer.MaxProcessingTime.String(),
+		"channel_buffer_size":     sc.ChannelBufferSize,
+		"consumer_return_errors":  true,
+	}
+	return c, len(parts), settings, nil
+}
+
+func consume(ctx context.Context, cfg harness.Config) (harness.Result, error) {
+	var (
+		count      atomic.Int64
+		badSize    atomic.Bool
+		first, end atomic.Int64 // unix nanos
+		done       = make(chan struct{})
+		errs       = make(chan error, 1)
+		n          = int64(cfg.Messages)
+	)
+	handle := func(m *sarama.ConsumerMessage) {
+		now := time.Now().UnixNano()
+		if first.Load() == 0 {
+			first.CompareAndSwap(0, now)
+		}
+		if len(m.Value) != cfg.Size {
+			badSize.Store(true)
+		}
+		if count.Add(1) == n {
+			end.Store(now)
+			close(done)
+		}
+	}
+	c, _, settings, err := partitionConsumers(cfg, sarama.OffsetOldest, handle, errs)
+	if err != nil {
+		return harness.Result{}, err
+	}
+	defer c.Close()
+	settings["start"] = "OffsetOldest"
+
+	select {
+	case <-done:
+	case err := <-errs:
+		return harness.Result{}, err
+	case <-ctx.Done():
+		return harness.Result{}, fmt.Errorf("%d of %d messages: %w", count.Load(), n, ctx.Err())
+	}
+	if badSize.Load() {
+		return harness.Result{}, fmt.Errorf("a value is not %d bytes long (-size does not match the topic)", cfg.Size)
+	}
+	elapsed := time.Duration(end.Load() - first.Load())
+	return cfg.Throughput(cfg.Messages, elapsed, settings), nil
+}
+
+func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
+	// The consumer: warm-up messages mark their partition as seen; when every partition
+	// has been seen, positioned is closed. Stamped messages go into the histogram.
+	var (
+		mu         sync.Mutex
+		lat        = harness.NewLatency()
+		seen       = map[int32]bool{}
+		partitions int
+		positioned = make(chan struct{})
+		done       = make(chan struct{})
+		errs       = make(chan error, 1)
+	)
+	handle := func(m *sarama.ConsumerMessage) {
+		now := time.Now()
+		mu.Lock()
+		defer mu.Unlock()
+		if lat.Count >= cfg.Messages {
+			return
+		}
+		if lat.Record(harness.Stamped(m.Value), now) {
+			if lat.Count == cfg.Messages {
+				close(done)
+			}
+		} else if !seen[m.Partition] {
+			seen[m.Partition] = true
+			if len(seen) == partitions {
+				close(positioned)
+			}
+		}
+	}
+	mu.Lock() // partitions is set before handle may look at it
+	c, nparts, consSettings, err := partitionConsumers(cfg, sarama.OffsetNewest, handle, errs)
+	partitions = nparts
+	mu.Unlock()
+	if err != nil {
+		return harness.Result{}, err
+	}
+	defer c.Close()
+	consSettings["start"] = "OffsetNewest, positioned once every partition delivered a warm-up message"
+
+	sc, settings := producerConfig(cfg)
+	p, err := newAsyncProducer(cfg, sc)
+	if err != nil {
+		return harness.Result{}, err
+	}
+	defer p.close()
+
+	var sent int64
+	send := func(value, key []byte) error {
+		m := &sarama.ProducerMessage{Topic: cfg.Topic, Value: sarama.ByteEncoder(value)}
+		if key != nil {
+			m.Key = sarama.ByteEncoder(key)
+		}
+		select {
+		case p.Input() <- m:
+			sent++
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+
+	// Warm-up: a round of keyed messages with a zero stamp every 10ms until the
+	// consumer has seen every partition; then wait for their acknowledgements.
+	payload := harness.Payload(cfg.Size)
+	tick := time.NewTicker(10 * time.Millisecond)
+	for round, warm := 0, true; warm; round++ {
+		for j := 0; j < nparts; j++ {
+			value := make([]byte, cfg.Size)
+			copy(value[harness.StampSize:], payload[harness.StampSize:])
+			if err := send(value, []byte(strconv.Itoa(round*nparts+j))); err != nil {
+				return harness.Result{}, err
+			}
+		}
+		select {
+		case <-positioned:
+			warm = false
+		case err := <-errs:
+			return harness.Result{}, fmt.Errorf("consumer: %w", err)
+		case <-ctx.Done():
+			return harness.Result{}, fmt.Errorf("consumer not positioned: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+	tick.Stop()
+	if err := p.wait(ctx, sent); err != nil {
+		return harness.Result{}, err
+	}
+
+	pacer := harness.NewPacer(cfg.Rate)
+	start := time.Now()
+	for i := 0; i < cfg.Messages; i++ {
+		pacer.Wait(i, nil)
+		value := make([]byte, cfg.Size)
+		copy(value, payload)
+		harness.Stamp(value, time.Now())
+		if err := send(value, nil); err != nil {
+			return harness.Result{}, err
+		}
+	}
+	sending := time.Since(start) // seconds: the time taken to send N at -rate
+	if err := p.wait(ctx, sent); err != nil {
+		return harness.Result{}, err
+	}
+	select {
+	case <-done:
+	case err := <-errs:
+		return harness.Result{}, fmt.Errorf("consumer: %w", err)
+	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		return harness.Result{}, fmt.Errorf("consumer received %d of %d messages: %w", lat.Count, cfg.Messages, ctx.Err())
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	settings["api"] = "AsyncProducer paced by harness.Pacer, Successes() and Errors() drained; consumer on its own sarama.Consumer"
+	settings["consumer"] = consSettings
+	settings["rate"] = cfg.Rate
+	res := cfg.Throughput(cfg.Messages, sending, settings)
+	lat.Fill(&res)
+	return res, nil
+}
+
+// libraryVersion is the sarama module version this program was built with.
+func libraryVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/IBM/sarama" {
+				return d.Path + " " + d.Version
+			}
+		}
+	}
+	return "github.com/IBM/sarama (unknown version)"
+}
