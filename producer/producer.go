@@ -81,7 +81,9 @@ func eventsChannelSize(config map[string]any) int {
 
 // Len is the number of messages queued or in flight plus the delivery reports and
 // events (errors, statistics) not yet served by Poll, as librdkafka's rd_kafka_outq_len
-// counts them (Python's len(producer)). It is 0 after Close.
+// counts them (Python's len(producer)). It is 0 after Close. Right after Poll serves a
+// report, Len may still count that message for a moment (the engine releases it on its
+// next internal poll); Flush accounts for that.
 func (p *Producer) Len() int {
 	if !p.gate.Enter() {
 		return 0
