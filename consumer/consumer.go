@@ -102,7 +102,7 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 	}
 	overrides := map[string]any{}
 	var track *offsetTracker
-	if autoStore {
+	if autoStore && hasGroup { // without a group nothing is ever committed
 		// rdstreams stores what Poll returns itself (see offsetTracker).
 		overrides["enable.auto.offset.store"] = "false"
 		track = newOffsetTracker()
@@ -123,7 +123,7 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 // or the consumer is closed). On a closed consumer it returns a message whose Err is
 // kafkaerror.ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) *message.Message {
-	m, err := c.serving(func() *message.Message { return c.poll(deadlineFor(timeout), nil) })
+	m, err := c.serving(func() *message.Message { return c.poll(timeout, nil) })
 	if err != nil {
 		return closedMessage()
 	}
@@ -133,8 +133,11 @@ func (c *Consumer) Poll(timeout time.Duration) *message.Message {
 // PollContext is Poll waiting until ctx is done instead of a timeout.
 func (c *Consumer) PollContext(ctx context.Context) *message.Message {
 	m, err := c.serving(func() *message.Message {
-		d, _ := ctx.Deadline()
-		return c.poll(d, ctx.Done())
+		timeout := time.Duration(-1)
+		if d, ok := ctx.Deadline(); ok {
+			timeout = max(0, time.Until(d))
+		}
+		return c.poll(timeout, ctx.Done())
 	})
 	if err != nil {
 		return closedMessage()
@@ -152,10 +155,14 @@ func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, er
 	}
 	var out []*message.Message
 	_, err := c.serving(func() *message.Message {
-		deadline := deadlineFor(timeout)
+		deadline := time.Now().Add(timeout)
 		out = make([]*message.Message, 0, min(n, 1024))
 		for len(out) < n {
-			m := c.poll(deadline, nil)
+			remaining := time.Duration(-1)
+			if timeout >= 0 {
+				remaining = max(0, time.Until(deadline))
+			}
+			m := c.poll(remaining, nil)
 			if m == nil {
 				break
 			}
@@ -179,39 +186,41 @@ func (c *Consumer) serving(call func() *message.Message) (*message.Message, erro
 	return call(), nil
 }
 
-// deadlineFor turns a timeout into a deadline: zero time for "no limit" (negative),
-// now for "do not wait" (0).
-func deadlineFor(timeout time.Duration) time.Time {
-	if timeout < 0 {
-		return time.Time{}
+// poll asks the engine for events until one is a message to return, or timeout passes
+// (negative: never), done closes or the consumer closes. The caller holds serveMu.
+//
+// The path that returns a message reads no clock: the deadline is worked out only once
+// a wait came back empty (counting that first wait as spent, so Poll may end a little
+// early when events other than messages arrived, never late).
+func (c *Consumer) poll(timeout time.Duration, done <-chan struct{}) *message.Message {
+	var deadline time.Time
+	wait := pollSlice
+	if timeout >= 0 {
+		wait = min(wait, timeout)
 	}
-	return time.Now().Add(timeout)
-}
-
-// poll asks the engine for events until one is a message to return, or the deadline
-// passes (a zero deadline: never), done closes or the consumer closes. The caller holds
-// serveMu.
-func (c *Consumer) poll(deadline time.Time, done <-chan struct{}) *message.Message {
 	for {
 		c.serveCommitResults()
-		if c.track != nil && c.track.due(time.Now()) {
+		if c.track != nil && c.track.busyDue() {
 			c.storeTracked()
 		}
-		wait := pollSlice
-		if !deadline.IsZero() {
-			wait = min(wait, time.Until(deadline))
-		}
-		ms := 0
-		if wait > 0 {
-			ms = int((wait + time.Millisecond - 1) / time.Millisecond)
-		}
-		if ev := c.ck.Poll(ms); ev != nil {
+		if ev := c.ck.Poll(millis(wait)); ev != nil {
 			if m := c.handle(ev); m != nil {
 				return m
 			}
 		}
-		if !deadline.IsZero() && !time.Now().Before(deadline) {
-			return nil
+		// Nothing to return yet: the idle path.
+		now := time.Now()
+		if c.track != nil && c.track.due(now) {
+			c.storeTracked()
+		}
+		if timeout >= 0 {
+			if deadline.IsZero() {
+				deadline = now.Add(timeout - wait)
+			}
+			if !now.Before(deadline) {
+				return nil
+			}
+			wait = min(pollSlice, deadline.Sub(now))
 		}
 		select {
 		case <-done:

@@ -2,6 +2,7 @@ package consumer
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -21,11 +22,14 @@ const storeInterval = 100 * time.Millisecond
 // application's behalf, exactly what Poll returned: periodically, before a commit of
 // the current positions, when partitions are revoked, and at Close.
 type offsetTracker struct {
-	mu        sync.Mutex
-	parts     map[trackKey]*tracked
-	last      *tracked // the previous message's partition: most messages hit it
-	dirty     bool
-	lastStore time.Time
+	mu    sync.Mutex
+	parts map[trackKey]*tracked
+	last  *tracked // the previous message's partition: most messages hit it
+
+	// Read on every poll without the lock.
+	dirty     atomic.Bool  // something was returned since the last store
+	lastStore atomic.Int64 // when offsets were last handed out, unix nanoseconds
+	polls     uint32       // busyDue's counter; only the polling goroutine (serveMu) uses it
 }
 
 type trackKey struct {
@@ -65,23 +69,30 @@ func (t *offsetTracker) seen(m *ckafka.Message) {
 	}
 	e.next = int64(tp.Offset) + 1
 	e.epoch = tp.LeaderEpoch
-	t.dirty = true
 	t.mu.Unlock()
+	if !t.dirty.Load() {
+		t.dirty.Store(true)
+	}
 }
 
-// due reports whether a periodic store is due.
+// busyDue is due for a consumer busy returning messages: it looks at the clock only
+// every 256th poll, so the message path stays free of clock reads.
+func (t *offsetTracker) busyDue() bool {
+	t.polls++
+	return t.polls%256 == 0 && t.due(time.Now())
+}
+
+// due reports whether a periodic store is due; it takes no lock.
 func (t *offsetTracker) due(now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.dirty && now.Sub(t.lastStore) >= storeInterval
+	return t.dirty.Load() && now.UnixNano()-t.lastStore.Load() >= int64(storeInterval)
 }
 
 // pending returns the offsets not yet handed out for storing, and marks them handed out.
 func (t *offsetTracker) pending() []ckafka.TopicPartition {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.dirty = false
-	t.lastStore = time.Now()
+	t.dirty.Store(false)
+	t.lastStore.Store(time.Now().UnixNano())
 	var out []ckafka.TopicPartition
 	for _, e := range t.parts {
 		if e.next == e.stored {
