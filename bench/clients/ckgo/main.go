@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -18,17 +19,12 @@ import (
 )
 
 func main() {
-	cfg := harness.ParseFlags("confluent-kafka-go")
-	switch cfg.Workload {
-	case "produce":
-		harness.Emit(produce(cfg))
-	case "consume":
-		harness.Emit(consume(cfg))
-	case "latency":
-		harness.Emit(latency(cfg))
-	default:
-		cfg.Unsupported()
-	}
+	harness.Run("confluent-kafka-go", harness.Workloads{Produce: infallible(produce), Consume: infallible(consume), Latency: infallible(latency)})
+}
+
+// infallible adapts a workload that fails the process itself on error.
+func infallible(run func(harness.Config) harness.Result) harness.Workload {
+	return func(_ context.Context, cfg harness.Config) (harness.Result, error) { return run(cfg), nil }
 }
 
 // producerConfig is the producer configuration every workload uses, everything a

@@ -39,7 +39,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -59,29 +58,7 @@ const (
 )
 
 func main() {
-	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
-	cfg := harness.ParseFlags(client)
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-
-	var (
-		res harness.Result
-		err error
-	)
-	switch cfg.Workload {
-	case "produce":
-		res, err = produce(ctx, cfg)
-	case "consume":
-		res, err = consume(ctx, cfg)
-	case "latency":
-		res, err = latency(ctx, cfg)
-	default:
-		cfg.Unsupported()
-	}
-	if err != nil {
-		harness.Fatalf("%s %s: %v", client, cfg.Workload, err)
-	}
-	harness.Emit(res)
+	harness.Run(client, harness.Workloads{Produce: produce, Consume: consume, Latency: latency})
 }
 
 // producerOpts are the producer's options and their description for the result.

@@ -38,7 +38,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -57,29 +56,7 @@ const (
 )
 
 func main() {
-	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
-	cfg := harness.ParseFlags(client)
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-
-	var (
-		res harness.Result
-		err error
-	)
-	switch cfg.Workload {
-	case "produce":
-		res, err = produce(ctx, cfg)
-	case "consume":
-		res, err = consume(ctx, cfg)
-	case "latency":
-		res, err = latency(ctx, cfg)
-	default:
-		cfg.Unsupported()
-	}
-	if err != nil {
-		harness.Fatalf("%s %s: %v", client, cfg.Workload, err)
-	}
-	harness.Emit(res)
+	harness.Run(client, harness.Workloads{Produce: produce, Consume: consume, Latency: latency})
 }
 
 // acks counts what an asynchronous Writer reports to its Completion callback.
@@ -246,46 +223,16 @@ func readers(ctx context.Context, cfg harness.Config, offset int64, handle func(
 }
 
 func consume(ctx context.Context, cfg harness.Config) (harness.Result, error) {
-	var (
-		count      atomic.Int64
-		badSize    atomic.Bool
-		first, end atomic.Int64 // unix nanos
-		done       = make(chan struct{})
-		errs       = make(chan error, 1)
-		n          = int64(cfg.Messages)
-	)
-	handle := func(m kafka.Message) {
-		now := time.Now().UnixNano()
-		if first.Load() == 0 {
-			first.CompareAndSwap(0, now)
-		}
-		if len(m.Value) != cfg.Size {
-			badSize.Store(true)
-		}
-		if count.Add(1) == n {
-			end.Store(now)
-			close(done)
-		}
-	}
+	tally := harness.NewConsumeTally(cfg)
+	errs := make(chan error, 1)
+	handle := func(m kafka.Message) { tally.Record(len(m.Value)) }
 	_, settings, stop, err := readers(ctx, cfg, kafka.FirstOffset, handle, errs)
 	if err != nil {
 		return harness.Result{}, err
 	}
 	defer stop()
 	settings["start"] = "FirstOffset"
-
-	select {
-	case <-done:
-	case err := <-errs:
-		return harness.Result{}, err
-	case <-ctx.Done():
-		return harness.Result{}, fmt.Errorf("%d of %d messages: %w", count.Load(), n, ctx.Err())
-	}
-	if badSize.Load() {
-		return harness.Result{}, fmt.Errorf("a value is not %d bytes long (-size does not match the topic)", cfg.Size)
-	}
-	elapsed := time.Duration(end.Load() - first.Load())
-	return cfg.Throughput(cfg.Messages, elapsed, settings), nil
+	return tally.Wait(ctx, errs, settings)
 }
 
 func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {

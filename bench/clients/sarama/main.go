@@ -35,7 +35,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -50,29 +49,7 @@ import (
 const client = "sarama"
 
 func main() {
-	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
-	cfg := harness.ParseFlags(client)
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-
-	var (
-		res harness.Result
-		err error
-	)
-	switch cfg.Workload {
-	case "produce":
-		res, err = produce(ctx, cfg)
-	case "consume":
-		res, err = consume(ctx, cfg)
-	case "latency":
-		res, err = latency(ctx, cfg)
-	default:
-		cfg.Unsupported()
-	}
-	if err != nil {
-		harness.Fatalf("%s %s: %v", client, cfg.Workload, err)
-	}
-	harness.Emit(res)
+	harness.Run(client, harness.Workloads{Produce: produce, Consume: consume, Latency: latency})
 }
 
 // baseConfig is what producer and consumer share.
@@ -261,46 +238,16 @@ func partitionConsumers(cfg harness.Config, offset int64, handle func(*sarama.Co
 }
 
 func consume(ctx context.Context, cfg harness.Config) (harness.Result, error) {
-	var (
-		count      atomic.Int64
-		badSize    atomic.Bool
-		first, end atomic.Int64 // unix nanos
-		done       = make(chan struct{})
-		errs       = make(chan error, 1)
-		n          = int64(cfg.Messages)
-	)
-	handle := func(m *sarama.ConsumerMessage) {
-		now := time.Now().UnixNano()
-		if first.Load() == 0 {
-			first.CompareAndSwap(0, now)
-		}
-		if len(m.Value) != cfg.Size {
-			badSize.Store(true)
-		}
-		if count.Add(1) == n {
-			end.Store(now)
-			close(done)
-		}
-	}
+	tally := harness.NewConsumeTally(cfg)
+	errs := make(chan error, 1)
+	handle := func(m *sarama.ConsumerMessage) { tally.Record(len(m.Value)) }
 	c, _, settings, err := partitionConsumers(cfg, sarama.OffsetOldest, handle, errs)
 	if err != nil {
 		return harness.Result{}, err
 	}
 	defer c.Close()
 	settings["start"] = "OffsetOldest"
-
-	select {
-	case <-done:
-	case err := <-errs:
-		return harness.Result{}, err
-	case <-ctx.Done():
-		return harness.Result{}, fmt.Errorf("%d of %d messages: %w", count.Load(), n, ctx.Err())
-	}
-	if badSize.Load() {
-		return harness.Result{}, fmt.Errorf("a value is not %d bytes long (-size does not match the topic)", cfg.Size)
-	}
-	elapsed := time.Duration(end.Load() - first.Load())
-	return cfg.Throughput(cfg.Messages, elapsed, settings), nil
+	return tally.Wait(ctx, errs, settings)
 }
 
 func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
