@@ -12,7 +12,7 @@ HOP_VENV := $(CURDIR)/.kafka/hopvenv
 HOP_PYTHON := $(HOP_VENV)/bin/python
 HOP_PACKAGES := hop-client==0.13.0 six==1.17.0 confluent-kafka==2.16.1
 
-.PHONY: test test-go lint demo bench kafka-up kafka-down kafka-fetch generate
+.PHONY: test test-go test-faults faults-go lint demo bench kafka-up kafka-down kafka-fetch generate
 
 ## test: start a real Kafka broker (unless KAFKA_BOOTSTRAP is set), check formatting,
 ## vet, staticcheck, run every test with -race, stop the broker (also on failure).
@@ -30,6 +30,29 @@ test:
 test-go: lint kafka-fetch $(HOP_PYTHON)
 	KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs} HOP_PYTHON=$(HOP_PYTHON) \
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+## test-faults: the fault suite (internal/faults, build tag `faults`): broker kills,
+## stops, client crashes, group churn, auth, ACLs, TLS, bad input, fuzzing, soak. Starts
+## the broker like make test (scenarios start their own extra brokers), prints one line
+## per scenario and the summary line `faults: N scenarios, ...`. FAULTS_RUN=regexp picks
+## scenarios.
+FAULTS_TIMEOUT ?= 60m
+test-faults:
+	@if [ -n "$${KAFKA_BOOTSTRAP:-}" ]; then $(MAKE) --no-print-directory faults-go; exit $$?; fi; \
+	if ! $(KAFKA) status; then \
+		trap '$(KAFKA) down' EXIT; $(KAFKA) up; \
+	else echo "make test-faults: using the broker already started by make kafka-up"; fi; \
+	eval "$$($(KAFKA) env)"; \
+	$(MAKE) --no-print-directory faults-go
+
+faults-go: kafka-fetch $(STATICCHECK)
+	$(GO) vet -tags faults ./internal/faults/
+	$(STATICCHECK) -tags faults ./internal/faults/
+	$(GO) test -c -race -tags faults -o bin/faults.test ./internal/faults/
+	cd internal/faults && KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs} \
+		../../bin/faults.test -test.count=1 -test.timeout $(FAULTS_TIMEOUT) \
+		$${FAULTS_RUN:+-test.run "$$FAULTS_RUN"} 2>&1 | tee $(CURDIR)/.kafka/faults.log; \
+	grep -qE '^faults: ([0-9]+) scenarios, \1 passed, 0 failed, messages lost: 0,' $(CURDIR)/.kafka/faults.log
 
 $(HOP_PYTHON):
 	python3 -m venv $(HOP_VENV)
