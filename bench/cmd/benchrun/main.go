@@ -39,17 +39,22 @@ import (
 )
 
 // client is one benchmarked library: its name in the results and its directory under
-// clients/.
-type client struct{ name, dir string }
+// clients/. An optIn client runs only when -clients names it.
+type client struct {
+	name, dir string
+	optIn     bool
+}
 
 // clients in the order they run within a round.
 var clients = []client{
-	{"rdstreams", "rdstreams"},
-	{"confluent-kafka-go", "ckgo"},
-	{"franz-go", "franzgo"},
-	{"sarama", "sarama"},
-	{"kafka-go", "kafkago"},
-	{"java", "java"},
+	{"rdstreams", "rdstreams", false},
+	{"confluent-kafka-go", "ckgo", false},
+	{"franz-go", "franzgo", false},
+	{"sarama", "sarama", false},
+	{"kafka-go", "kafkago", false},
+	{"java", "java", false},
+	// The batched-cgo prototype (issue 5's question, not a peer).
+	{"cgo-batch", "cgobatch", true},
 }
 
 // options are the command line.
@@ -211,7 +216,7 @@ func build(wanted []string) ([]program, error) {
 	var progs []program
 	for _, c := range clients {
 		asked := slices.Contains(wanted, c.name)
-		if len(wanted) > 0 && !asked {
+		if (len(wanted) > 0 || c.optIn) && !asked {
 			continue
 		}
 		if c.dir == "java" {
@@ -237,7 +242,15 @@ func build(wanted []string) ([]program, error) {
 			continue
 		}
 		bin := filepath.Join("bin", c.dir)
-		out, err := exec.Command("go", "build", "-o", bin, "./"+filepath.Join("clients", c.dir)).CombinedOutput()
+		cmd := exec.Command("go", "build", "-o", bin, "./"+filepath.Join("clients", c.dir))
+		if c.dir == "cgobatch" {
+			env, err := librdkafkaBuildEnv()
+			if err != nil {
+				return nil, err
+			}
+			cmd.Env = append(os.Environ(), env...)
+		}
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			if asked {
 				return nil, fmt.Errorf("build %s: %v\n%s", c.name, err, out)
@@ -255,6 +268,22 @@ func build(wanted []string) ([]program, error) {
 		return nil, errors.New("no client to run")
 	}
 	return progs, nil
+}
+
+// librdkafkaBuildEnv points cgo at the librdkafka header and static archive that
+// confluent-kafka-go bundles, for the cgo-batch prototype (linux/amd64 glibc, as the
+// rest of the bench).
+func librdkafkaBuildEnv() ([]string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/confluentinc/confluent-kafka-go/v2").Output()
+	if err != nil {
+		return nil, fmt.Errorf("locating confluent-kafka-go for cgo-batch: %v", err)
+	}
+	vendor := filepath.Join(strings.TrimSpace(string(out)), "kafka", "librdkafka_vendor")
+	archive := filepath.Join(vendor, "librdkafka_glibc_linux_amd64.a")
+	if _, err := os.Stat(archive); err != nil {
+		return nil, fmt.Errorf("cgo-batch needs %s: %v", archive, err)
+	}
+	return []string{"CGO_CFLAGS=-I" + vendor, "CGO_LDFLAGS=" + archive + " -lm -ldl -lpthread -lrt"}, nil
 }
 
 // outcome is one child run: the client's own result line plus its rusage.

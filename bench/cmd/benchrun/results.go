@@ -33,6 +33,8 @@ type result struct {
 	P50Ms         *float64              `json:"p50_ms,omitempty"`
 	P99Ms         *float64              `json:"p99_ms,omitempty"`
 	P999Ms        *float64              `json:"p999_ms,omitempty"`
+	GoAllocs      *float64              `json:"go_allocs_per_msg,omitempty"`
+	GoAllocBytes  *float64              `json:"go_alloc_bytes_per_msg,omitempty"`
 	FailedRuns    int                   `json:"failed_runs,omitempty"`
 	Spread        map[string][2]float64 `json:"spread"`
 	Settings      map[string]any        `json:"settings"` // the client's, from its first good run
@@ -117,17 +119,21 @@ func (r *result) summarize() {
 	r.MBPerS = stat("mb_per_s", func(o outcome) float64 { return o.MBPerS })
 	r.CPUPerMillion = stat("cpu_s_per_million", func(o outcome) float64 { return o.CPUPerMillion })
 	r.RSSMB = stat("rss_mb", func(o outcome) float64 { return o.RSSMB })
-	r.P50Ms, r.P99Ms, r.P999Ms = nil, nil, nil
+	r.P50Ms, r.P99Ms, r.P999Ms, r.GoAllocs, r.GoAllocBytes = nil, nil, nil, nil, nil
+	pct := func(name string, get func(outcome) *float64) *float64 {
+		v := stat(name, func(o outcome) float64 {
+			if p := get(o); p != nil {
+				return *p
+			}
+			return 0
+		})
+		return &v
+	}
+	if len(good) > 0 && good[0].GoAllocsPerMsg != nil {
+		r.GoAllocs = pct("go_allocs_per_msg", func(o outcome) *float64 { return o.GoAllocsPerMsg })
+		r.GoAllocBytes = pct("go_alloc_bytes_per_msg", func(o outcome) *float64 { return o.GoAllocBytesPerMsg })
+	}
 	if len(good) > 0 && good[0].P50Ms != nil {
-		pct := func(name string, get func(outcome) *float64) *float64 {
-			v := stat(name, func(o outcome) float64 {
-				if p := get(o); p != nil {
-					return *p
-				}
-				return 0
-			})
-			return &v
-		}
 		r.P50Ms = pct("p50_ms", func(o outcome) *float64 { return o.P50Ms })
 		r.P99Ms = pct("p99_ms", func(o outcome) *float64 { return o.P99Ms })
 		r.P999Ms = pct("p999_ms", func(o outcome) *float64 { return o.P999Ms })

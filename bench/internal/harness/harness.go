@@ -95,17 +95,22 @@ var LibrdkafkaPrefetch = map[string]any{
 // workload only. MB are 1,048,576 bytes of values (keys and overhead not counted),
 // as Kafka's own perf tools count them.
 type Result struct {
-	Client   string         `json:"client"`
-	Workload string         `json:"workload"`
-	Size     int            `json:"size"`
-	Messages int            `json:"messages"`
-	Seconds  float64        `json:"seconds"`
-	MsgsPerS float64        `json:"msgs_per_s"`
-	MBPerS   float64        `json:"mb_per_s"`
-	P50Ms    *float64       `json:"p50_ms,omitempty"`
-	P99Ms    *float64       `json:"p99_ms,omitempty"`
-	P999Ms   *float64       `json:"p999_ms,omitempty"`
-	Settings map[string]any `json:"settings,omitempty"`
+	Client   string   `json:"client"`
+	Workload string   `json:"workload"`
+	Size     int      `json:"size"`
+	Messages int      `json:"messages"`
+	Seconds  float64  `json:"seconds"`
+	MsgsPerS float64  `json:"msgs_per_s"`
+	MBPerS   float64  `json:"mb_per_s"`
+	P50Ms    *float64 `json:"p50_ms,omitempty"`
+	P99Ms    *float64 `json:"p99_ms,omitempty"`
+	P999Ms   *float64 `json:"p999_ms,omitempty"`
+	// GoAllocsPerMsg and GoAllocBytesPerMsg are the Go heap allocations of the whole
+	// client process during the workload (runtime.MemStats, set up and tear down
+	// included) divided by the messages: Go clients only.
+	GoAllocsPerMsg     *float64       `json:"go_allocs_per_msg,omitempty"`
+	GoAllocBytesPerMsg *float64       `json:"go_alloc_bytes_per_msg,omitempty"`
+	Settings           map[string]any `json:"settings,omitempty"`
 }
 
 // Throughput is the result of moving n messages in elapsed.

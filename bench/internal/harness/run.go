@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -28,9 +29,17 @@ func Run(client string, w Workloads) {
 	if run == nil {
 		cfg.Unsupported()
 	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	res, err := run(ctx, cfg)
 	if err != nil {
 		Fatalf("%s %s: %v", client, cfg.Workload, err)
+	}
+	runtime.ReadMemStats(&after)
+	if res.Messages > 0 {
+		allocs := float64(after.Mallocs-before.Mallocs) / float64(res.Messages)
+		bytes := float64(after.TotalAlloc-before.TotalAlloc) / float64(res.Messages)
+		res.GoAllocsPerMsg, res.GoAllocBytesPerMsg = &allocs, &bytes
 	}
 	Emit(res)
 }
