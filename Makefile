@@ -71,10 +71,11 @@ $(STATICCHECK):
 ## bench: the client benchmarks (bench/, a Go module of its own so peers never enter
 ## the library's go.mod) on a real broker; BENCH_MESSAGES=N scales the run.
 bench: kafka-fetch
-	@if [ -n "$${KAFKA_BOOTSTRAP:-}" ]; then bench/run.sh; exit $$?; fi; \
-	if ! $(KAFKA) status; then trap '$(KAFKA) down' EXIT; $(KAFKA) up; fi; \
-	eval "$$($(KAFKA) env)"; \
-	bench/run.sh
+	@if [ -z "$${KAFKA_BOOTSTRAP:-}" ] && ! $(KAFKA) status; then trap '$(KAFKA) down' EXIT; $(KAFKA) up; fi; \
+	if [ -z "$${KAFKA_BOOTSTRAP:-}" ]; then eval "$$($(KAFKA) env)"; fi; \
+	export KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs}; \
+	bench/run.sh $(BENCH_ARGS); \
+	cd bench && $(GO) run ./cmd/benchchart >/dev/null
 
 ## demo: a produce→consume round trip that checks every byte; on librdkafka's
 ## in-process mock cluster when KAFKA_BOOTSTRAP is unset, else on that broker.

@@ -153,7 +153,9 @@ func produce(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 }
 
 func consume(ctx context.Context, cfg harness.Config) (harness.Result, error) {
-	conf := map[string]string{"bootstrap.servers": cfg.Bootstrap, "enable.partition.eof": "false"}
+	// librdkafka's assign needs a group.id, which is never joined (as in the ckgo client).
+	conf := map[string]string{"bootstrap.servers": cfg.Bootstrap, "enable.auto.commit": "false",
+		"group.id": fmt.Sprintf("bench-cgobatch-%d", time.Now().UnixNano())}
 	for k, v := range harness.LibrdkafkaPrefetch {
 		conf[k] = fmt.Sprint(v)
 	}

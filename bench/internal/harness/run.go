@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 )
@@ -22,7 +24,31 @@ type Workloads struct {
 // fails with one error line (exit 1), or reports an unsupported workload (exit 3).
 func Run(client string, w Workloads) {
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the workload to this file")
+	memProfile := flag.String("memprofile", "", "write an allocation profile of the workload to this file")
 	cfg := ParseFlags(client)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			Fatalf("cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			Fatalf("cpuprofile: %v", err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if *memProfile != "" {
+		defer func() {
+			f, err := os.Create(*memProfile)
+			if err != nil {
+				Fatalf("memprofile: %v", err)
+			}
+			defer f.Close()
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				Fatalf("memprofile: %v", err)
+			}
+		}()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	run := map[string]Workload{"produce": w.Produce, "consume": w.Consume, "latency": w.Latency}[cfg.Workload]
