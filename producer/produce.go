@@ -50,7 +50,7 @@ func (p *Producer) Produce(topic string, value []byte, opts ...ProduceOption) er
 		}
 	}
 	if err := p.ck.Produce(msg, nil); err != nil {
-		return produceError(err)
+		return produceError(err, msg)
 	}
 	return nil
 }

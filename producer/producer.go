@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -324,10 +325,33 @@ func (p *Producer) release() {
 }
 
 // produceError maps an engine produce error to rdstreams' errors.
-func produceError(err error) error {
+func produceError(err error, msg *ckafka.Message) error {
 	err = ckconv.Error(err)
 	if errors.Is(err, kafkaerror.QueueFull) {
 		return kafkaerror.ErrBufferFull
 	}
-	return err
+	// librdkafka's text names neither the topic nor what was wrong with the message:
+	// add them for the refusals that depend on the arguments.
+	var kerr *kafkaerror.Error
+	if !errors.As(err, &kerr) {
+		return err
+	}
+	topic := *msg.TopicPartition.Topic
+	var detail string
+	switch kerr.Code() {
+	case kafkaerror.UnknownPartition:
+		detail = fmt.Sprintf("produce to topic %q partition %d: %s", topic, msg.TopicPartition.Partition, kerr.Str())
+	case kafkaerror.MsgSizeTooLarge:
+		headers := 0
+		for _, h := range msg.Headers {
+			headers += len(h.Key) + len(h.Value)
+		}
+		detail = fmt.Sprintf("produce to topic %q: message of %d bytes (key %d, value %d, headers %d) is larger than message.max.bytes: %s",
+			topic, len(msg.Key)+len(msg.Value)+headers, len(msg.Key), len(msg.Value), headers, kerr.Str())
+	case kafkaerror.InvalidArg, kafkaerror.UnknownTopic:
+		detail = fmt.Sprintf("produce to topic %q: %s", topic, kerr.Str())
+	default:
+		return err
+	}
+	return kafkaerror.New(kerr.Code(), detail, kafkaerror.Flags{Fatal: kerr.Fatal(), Retriable: kerr.Retriable(), TxnRequiresAbort: kerr.TxnRequiresAbort()})
 }

@@ -166,8 +166,9 @@ func TestMessageTooLarge(t *testing.T) {
 	assert.Equal(t, "MSG_SIZE_TOO_LARGE", kerr.Name())
 	assert.NoError(t, reports[1])
 
-	err := p.Produce(topic, make([]byte, 200_000))
+	err := p.Produce(topic, make([]byte, 200_000), producer.Key([]byte("k")))
 	assert.True(t, errors.Is(err, kafkaerror.MsgSizeTooLarge), "got %v", err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("produce to topic %q: message of 200001 bytes (key 1, value 200000, headers 0) is larger than message.max.bytes", topic))
 	assert.Equal(t, 0, p.Len(), "refused at once, nothing queued")
 	assert.Equal(t, 0, p.Poll(100*time.Millisecond), "and no report for it")
 }
@@ -265,6 +266,7 @@ func TestProduceToPartition(t *testing.T) {
 	// The topic's partition count is known now, so a partition beyond it is refused at once.
 	err := p.Produce(topic, []byte("x"), producer.Partition(9))
 	assert.True(t, errors.Is(err, kafkaerror.UnknownPartition), "got %v", err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("produce to topic %q partition 9: Local: Unknown partition", topic))
 	assert.Equal(t, 0, p.Len())
 }
 

@@ -110,9 +110,10 @@ type Stream struct {
 	readMu  sync.Mutex         // one reader iteration at a time
 	tracker *endTracker
 
-	p        *producer.Producer // Write
-	writeMu  sync.Mutex
-	failures []error // delivery failures, reported by Close
+	p            *producer.Producer // Write
+	writeMu      sync.Mutex
+	failures     []error // delivery failures, reported by Close
+	writerClosed bool    // under writeMu
 
 	closeOnce sync.Once
 	closeErr  error

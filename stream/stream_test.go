@@ -221,6 +221,8 @@ func TestWriterCloseReportsUndelivered(t *testing.T) {
 	assert.Contains(t, err.Error(), "3 message(s) could not be delivered")
 	assert.True(t, errors.Is(err, kafkaerror.MsgTimedOut), "got %v", err)
 	assert.Equal(t, err, w.Close(), "Close is idempotent")
+	assert.ErrorIs(t, w.Flush(context.Background()), kafkaerror.ErrClosed, "Flush after Close")
+	assert.ErrorIs(t, w.Write("x"), kafkaerror.ErrClosed, "Write after Close")
 }
 
 // A persistent reader keeps reading across a broker restart.

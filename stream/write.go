@@ -98,13 +98,16 @@ func (s *Stream) Write(value any, opts ...WriteOption) error {
 }
 
 // Flush waits until everything written has been delivered or ctx is done; it returns
-// the delivery failures so far.
+// the delivery failures so far. On a closed stream it returns kafkaerror.ErrClosed.
 func (s *Stream) Flush(ctx context.Context) error {
 	if s.p == nil {
 		return errNotWriter
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if s.writerClosed {
+		return kafkaerror.ErrClosed
+	}
 	if left := s.p.FlushContext(ctx); left > 0 {
 		return kafkaerror.Newf(kafkaerror.TimedOut, "stream: %d message(s) not yet delivered", left)
 	}
@@ -114,6 +117,7 @@ func (s *Stream) Flush(ctx context.Context) error {
 func (s *Stream) closeWriter() error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	s.writerClosed = true
 	err := s.p.Close()
 	if len(s.failures) == 0 {
 		return err
