@@ -446,6 +446,41 @@ func TestCloseRunsOnRevokeOnClosingGoroutine(t *testing.T) {
 
 // OnRevoke is documented as "the place to commit what was processed", and Close runs it:
 // a Commit made there must reach the group, as it does with the Python client.
+// Committed inside OnRevoke run by Close fails at once with _STATE, instead of waiting
+// out its timeout (librdkafka does not answer offset fetches while leaving the group).
+func TestCloseOnRevokeCommittedFailsFast(t *testing.T) {
+	bootstrap := testkafka.Bootstrap(t)
+	topic := testkafka.Topic(t, 1, nil)
+	clProduce(t, bootstrap, topic, 0, "m", 3)
+	c := clConsumer(t, map[string]any{
+		"bootstrap.servers": bootstrap,
+		"group.id":          testkafka.UniqueName("close-revoke-committed"),
+		"auto.offset.reset": "earliest",
+	})
+	var (
+		mu      sync.Mutex
+		err     error
+		elapsed time.Duration
+		calls   int
+	)
+	require.NoError(t, c.Subscribe([]string{topic},
+		consumer.OnRevoke(func(c *consumer.Consumer, ps []topicpartition.TopicPartition) {
+			start := time.Now()
+			_, cerr := c.Committed(ps, 5*time.Second)
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			err, elapsed = cerr, time.Since(start)
+		})))
+	clReadN(t, c, 3)
+	require.NoError(t, c.Close())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, calls)
+	assert.ErrorIs(t, err, kafkaerror.State)
+	assert.Less(t, elapsed, time.Second, "Committed waited instead of failing at once")
+}
+
 func TestCloseOnRevokeCanCommit(t *testing.T) {
 	bootstrap := testkafka.Bootstrap(t)
 	topic := testkafka.Topic(t, 1, nil)

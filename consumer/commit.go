@@ -112,6 +112,8 @@ func nextOffset(op string, m *message.Message) ([]ckafka.TopicPartition, error) 
 
 // Committed is the group's committed offset for each partition, OffsetInvalid where
 // none exists, asking the broker and waiting up to timeout (negative: no limit).
+// Inside a callback that Close runs it fails at once with _STATE: librdkafka does not
+// fetch committed offsets while the consumer leaves its group.
 func (c *Consumer) Committed(partitions []topicpartition.TopicPartition, timeout time.Duration) ([]topicpartition.TopicPartition, error) {
 	in := c.enter()
 	if in == closed {
@@ -120,6 +122,12 @@ func (c *Consumer) Committed(partitions []topicpartition.TopicPartition, timeout
 	defer c.exit(in)
 	if err := c.needGroup("Committed"); err != nil {
 		return nil, err
+	}
+	if in == viaCloseWindow {
+		// librdkafka does not answer an offset fetch while the consumer leaves its group:
+		// the call would wait out its whole timeout, and hold Close up with it.
+		return nil, kafkaerror.Newf(kafkaerror.State,
+			"Committed: not available in a callback run by Close (the consumer is leaving its group); use the offsets the callback received")
 	}
 	parts, err := c.ck.Committed(ckconv.ToCKTopicPartitions(partitions), millis(timeout))
 	return ckconv.TopicPartitions(parts), ckconv.Error(err)

@@ -61,6 +61,12 @@ type Consumer struct {
 	windowIdle     *sync.Cond
 	pendingResults atomic.Int32   // len(results), read without the lock on every poll
 	asyncCommits   sync.WaitGroup // asynchronous commits in flight
+
+	// Errors found in the background (see checkAssignedTopics) waiting for Poll to
+	// return them as error messages.
+	found        []*message.Message // under mu
+	pendingFound atomic.Int32       // len(found)
+	topicChecks  sync.WaitGroup     // background topic checks in flight
 }
 
 type commitResult struct {
@@ -200,6 +206,9 @@ func (c *Consumer) poll(timeout time.Duration, done <-chan struct{}) *message.Me
 	}
 	for {
 		c.serveCommitResults()
+		if c.pendingFound.Load() > 0 {
+			return c.popFound()
+		}
 		if c.track != nil && c.track.busyDue() {
 			c.storeTracked()
 		}
@@ -250,6 +259,13 @@ func (c *Consumer) handle(ev ckafka.Event) *message.Message {
 		return ckconv.EventMessage(eof, topic, e.Partition, topicpartition.Offset(e.Offset))
 	case ckafka.Error:
 		kerr := ckconv.FromCK(e)
+		if !c.hasGroup && kerr.Code() == kafkaerror.GroupAuthorizationFailed {
+			// The engine looks up a coordinator for the stand-in group.id a consumer
+			// without a group gets (see New); on a cluster with ACLs that lookup is
+			// refused. The application named no group: this error is not its own.
+			c.set.logger.Debug("rdstreams: ignored the group authorization error of the stand-in group", slog.String("error", kerr.Error()))
+			return nil
+		}
 		if c.set.onError != nil {
 			c.set.onError(kerr)
 			return nil
@@ -310,6 +326,7 @@ func (c *Consumer) CloseContext(ctx context.Context) error {
 	go func() {
 		<-c.gate.Idle()
 		c.asyncCommits.Wait() // the engine must not be destroyed under a commit
+		c.topicChecks.Wait()
 		c.finalCommit()
 		err := c.ck.Close()
 		c.logs.Stop()
@@ -324,7 +341,7 @@ func (c *Consumer) CloseContext(ctx context.Context) error {
 			return err
 		case <-ctx.Done():
 			return kafkaerror.Newf(kafkaerror.TimedOut,
-				"consumer close did not finish in time (broker unreachable?); librdkafka completes it in the background and the group reassigns the partitions after session.timeout.ms")
+				"consumer close did not finish in time (broker unreachable, or a cooperative rebalance in progress?); librdkafka completes it in the background and the group reassigns the partitions after session.timeout.ms")
 		}
 	}
 }

@@ -3,12 +3,14 @@ package consumer
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/internal/groupmeta"
 	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
@@ -107,28 +109,29 @@ func (c *Consumer) Subscription() ([]string, error) {
 // the partitions the group assigned (eager protocol; use IncrementalAssign with the
 // cooperative one).
 func (c *Consumer) Assign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(func() error { return c.ck.Assign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(partitions, func() error { return c.ck.Assign(ckconv.ToCKTopicPartitions(partitions)) })
 }
 
 // Unassign stops consuming every assigned partition.
 func (c *Consumer) Unassign() error {
-	return c.assignment(c.ck.Unassign)
+	return c.assignment(nil, c.ck.Unassign)
 }
 
 // IncrementalAssign adds partitions to the current assignment (cooperative protocol,
 // or manual assignment).
 func (c *Consumer) IncrementalAssign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(func() error { return c.ck.IncrementalAssign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(partitions, func() error { return c.ck.IncrementalAssign(ckconv.ToCKTopicPartitions(partitions)) })
 }
 
 // IncrementalUnassign removes partitions from the current assignment.
 func (c *Consumer) IncrementalUnassign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(func() error { return c.ck.IncrementalUnassign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(nil, func() error { return c.ck.IncrementalUnassign(ckconv.ToCKTopicPartitions(partitions)) })
 }
 
 // assignment runs a call that changes the assignment and, outside rebalance callbacks,
 // records whether a manual assignment is now in force: whether anything is assigned.
-func (c *Consumer) assignment(call func() error) error {
+// The topics of added partitions are checked in the background (checkAssignedTopics).
+func (c *Consumer) assignment(added []topicpartition.TopicPartition, call func() error) error {
 	return c.call(func() error {
 		if err := call(); err != nil {
 			return err
@@ -136,6 +139,7 @@ func (c *Consumer) assignment(call func() error) error {
 		if c.inRebalance.Load() {
 			return nil
 		}
+		c.checkAssignedTopics(added)
 		held, err := c.ck.Assignment()
 		if err != nil {
 			return err
@@ -219,4 +223,51 @@ func randomSuffix() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// topicCheckTimeout bounds the metadata request of checkAssignedTopics.
+const topicCheckTimeout = 5 * time.Second
+
+// checkAssignedTopics asks the broker, in the background, about the topics of manually
+// assigned partitions, and has Poll return TOPIC_AUTHORIZATION_FAILED as an error
+// message for each the client may not read. With a subscription the engine reports
+// it itself; with a manual assignment it only stops fetching, silently (the partition
+// never gets a leader), which would leave the application waiting for nothing.
+func (c *Consumer) checkAssignedTopics(partitions []topicpartition.TopicPartition) {
+	seen := map[string]bool{}
+	for _, tp := range partitions {
+		topic := tp.Topic
+		if topic == "" || seen[topic] {
+			continue
+		}
+		seen[topic] = true
+		c.topicChecks.Add(1)
+		go func() {
+			defer c.topicChecks.Done()
+			md, err := c.ck.GetMetadata(&topic, false, int(topicCheckTimeout/time.Millisecond))
+			if err != nil {
+				return // unreachable broker: the engine reports that itself
+			}
+			tm, ok := md.Topics[topic]
+			if !ok || tm.Error.Code() != ckafka.ErrTopicAuthorizationFailed {
+				return
+			}
+			kerr := kafkaerror.Newf(kafkaerror.TopicAuthorizationFailed,
+				"assigned topic %q: %s (no READ permission for this client)", topic, tm.Error.String())
+			c.mu.Lock()
+			c.found = append(c.found, ckconv.EventMessage(kerr, topic, topicpartition.PartitionAny, topicpartition.OffsetInvalid))
+			c.pendingFound.Add(1)
+			c.mu.Unlock()
+		}()
+	}
+}
+
+// popFound takes the oldest error found in the background.
+func (c *Consumer) popFound() *message.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.found[0]
+	c.found = c.found[1:]
+	c.pendingFound.Add(-1)
+	return m
 }

@@ -112,8 +112,9 @@ type Stream struct {
 
 	p            *producer.Producer // Write
 	writeMu      sync.Mutex
-	failures     []error // delivery failures, reported by Close
-	writerClosed bool    // under writeMu
+	failures     []error           // delivery failures, reported by Close
+	writerClosed bool              // under writeMu
+	clientErr    *kafkaerror.Error // the writer's last client-wide error, under writeMu
 
 	closeOnce sync.Once
 	closeErr  error

@@ -220,6 +220,9 @@ func TestWriterCloseReportsUndelivered(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "3 message(s) could not be delivered")
 	assert.True(t, errors.Is(err, kafkaerror.MsgTimedOut), "got %v", err)
+	// The writer says why: the client-wide error it last saw (no broker answers).
+	assert.Contains(t, err.Error(), "last client error: ")
+	assert.True(t, errors.Is(err, kafkaerror.Transport) || errors.Is(err, kafkaerror.AllBrokersDown), "got %v", err)
 	assert.Equal(t, err, w.Close(), "Close is idempotent")
 	assert.ErrorIs(t, w.Flush(context.Background()), kafkaerror.ErrClosed, "Flush after Close")
 	assert.ErrorIs(t, w.Write("x"), kafkaerror.ErrClosed, "Write after Close")

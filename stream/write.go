@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/rdstreams/rdstreams/kafkaerror"
@@ -44,6 +45,18 @@ func (s *Stream) openWriter(config map[string]any) error {
 			if err != nil {
 				s.failures = append(s.failures, fmt.Errorf("%s: %w", m.Topic(), err))
 			}
+		}),
+		// Client-wide errors (authentication failed, every broker down) are logged as
+		// the producer would, and the last one is kept: a Flush or Close that cannot
+		// deliver then says why, not only that time ran out.
+		producer.WithErrorCallback(func(err *kafkaerror.Error) {
+			level := slog.LevelWarn
+			if err.Fatal() {
+				level = slog.LevelError
+			}
+			s.opts.logger.Log(context.Background(), level, "rdstreams: stream writer error",
+				slog.String("code", err.Name()), slog.String("error", err.Error()))
+			s.clientErr = err
 		}))
 	if err != nil {
 		return err
@@ -109,7 +122,11 @@ func (s *Stream) Flush(ctx context.Context) error {
 		return kafkaerror.ErrClosed
 	}
 	if left := s.p.FlushContext(ctx); left > 0 {
-		return kafkaerror.Newf(kafkaerror.TimedOut, "stream: %d message(s) not yet delivered", left)
+		err := kafkaerror.Newf(kafkaerror.TimedOut, "stream: %d message(s) not yet delivered", left)
+		if s.clientErr != nil {
+			return fmt.Errorf("%w (last client error: %w)", err, s.clientErr)
+		}
+		return err
 	}
 	return joinErrs(s.failures)
 }
@@ -121,6 +138,10 @@ func (s *Stream) closeWriter() error {
 	err := s.p.Close()
 	if len(s.failures) == 0 {
 		return err
+	}
+	if s.clientErr != nil {
+		return fmt.Errorf("stream: %d message(s) could not be delivered (last client error: %w): %w",
+			len(s.failures), s.clientErr, errors.Join(append(s.failures, err)...))
 	}
 	return fmt.Errorf("stream: %d message(s) could not be delivered: %w", len(s.failures), errors.Join(append(s.failures, err)...))
 }

@@ -5,6 +5,8 @@
 // The broker's address comes from KAFKA_BOOTSTRAP, which `make test` sets after
 // starting a real broker (or `eval "$(broker/kafka.sh env)"` after `make kafka-up`).
 // StartBroker starts a disposable broker of a test's own for tests that kill or
-// restart it. The integration tests of producer, consumer, cluster, stream and
+// restart it; StartSecureBroker one with a SASL_SSL listener (certificates generated
+// for the test), StandardAuthorizer ACLs and several SCRAM users, for the fault
+// suite's authentication, ACL and TLS scenarios. The integration tests of producer, consumer, cluster, stream and
 // cmd/rdstreams use it, and cmd/smoke uses UniqueName, CreateTopic and ReadAll.
 package testkafka
