@@ -15,7 +15,19 @@
 # KAFKA_SCRAM_USER / KAFKA_SCRAM_PASSWORD (the SCRAM user created at format time),
 # KAFKA_HOME (where jars, data and the log live; default .kafka in the repository),
 # KAFKA_START_TIMEOUT (seconds, default 90), KAFKA_LIBS (use jars already fetched there),
-# KAFKA_KEEP_DATA=1 (up restarts on the existing storage instead of formatting it anew).
+# KAFKA_KEEP_DATA=1 (up restarts on the existing storage instead of formatting it anew),
+# KAFKA_EXTRA_SCRAM="alice=pw1,bob=pw2" (more SCRAM-SHA-512 users created at format time).
+#
+# Secured mode, off unless both are set: KAFKA_TLS_DIR (a folder holding server.pem: the
+# broker's unencrypted PKCS#8 private key followed by its certificate chain, in PEM) and
+# KAFKA_SSL_PORT add a SASL_SSL listener (SCRAM-SHA-512, TLS with that key and chain) on
+# 127.0.0.1:$KAFKA_SSL_PORT, and turn on the KRaft StandardAuthorizer with
+# allow.everyone.if.no.acl.found=false: only ACLs let anyone but the super users in. The
+# super users are ANONYMOUS (whoever uses the PLAINTEXT listener, and the broker itself on
+# PLAINTEXT and CONTROLLER) and $KAFKA_SCRAM_USER; KAFKA_EXTRA_SCRAM users get only what
+# ACLs grant them. `env` then also prints KAFKA_SSL_BOOTSTRAP. The readiness check is the
+# same (PLAINTEXT, and SASL_PLAINTEXT as $KAFKA_SCRAM_USER); it does not try the SASL_SSL
+# listener, which internal/testkafka's StartSecureBroker checks itself.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +39,14 @@ KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-39094}
 KAFKA_SCRAM_USER=${KAFKA_SCRAM_USER:-rdstreams}
 KAFKA_SCRAM_PASSWORD=${KAFKA_SCRAM_PASSWORD:-rdstreams-secret}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
+KAFKA_TLS_DIR=${KAFKA_TLS_DIR:-}
+KAFKA_SSL_PORT=${KAFKA_SSL_PORT:-}
+KAFKA_EXTRA_SCRAM=${KAFKA_EXTRA_SCRAM:-}
+secured=
+if [[ -n $KAFKA_TLS_DIR || -n $KAFKA_SSL_PORT ]]; then
+  [[ -n $KAFKA_TLS_DIR && -n $KAFKA_SSL_PORT ]] || { echo "kafka.sh: the secured mode needs both KAFKA_TLS_DIR and KAFKA_SSL_PORT" >&2; exit 2; }
+  secured=1
+fi
 
 libs=${KAFKA_LIBS:-$KAFKA_HOME/libs}
 data=$KAFKA_HOME/data
@@ -64,13 +84,19 @@ java_cmd=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
 kafka_java() { "${java_cmd[@]}" "$@"; }
 
 write_props() {
+  # The secured mode's SASL_SSL listener goes next to SASL_PLAINTEXT; unset, these are empty.
+  local ssl_listener= ssl_protocol=
+  if [[ -n $secured ]]; then
+    ssl_listener=",SASL_SSL://127.0.0.1:$KAFKA_SSL_PORT"
+    ssl_protocol=",SASL_SSL:SASL_SSL"
+  fi
   cat >"$props" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT$ssl_listener,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT$ssl_listener
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT$ssl_protocol,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -87,6 +113,33 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 EOF
+  if [[ -n $secured ]]; then
+    [[ -f $KAFKA_TLS_DIR/server.pem ]] || { say "no $KAFKA_TLS_DIR/server.pem (key and certificate chain, PEM)"; exit 1; }
+    # The PEM key store: Kafka reads the key (PKCS#8, unencrypted since no ssl.key.password
+    # is set) and the chain from one file.
+    cat >>"$props" <<EOF
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_TLS_DIR/server.pem
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:ANONYMOUS;User:$KAFKA_SCRAM_USER
+EOF
+  fi
+}
+
+# scram_args sets the array scram to StorageTool's --add-scram arguments: the main user,
+# then each name=password of KAFKA_EXTRA_SCRAM.
+scram_args() {
+  scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
+  local entry
+  local -a entries=()
+  IFS=',' read -r -a entries <<<"$KAFKA_EXTRA_SCRAM"
+  for entry in "${entries[@]}"; do
+    [[ -n $entry ]] || continue
+    [[ $entry == ?*=?* ]] || { say "KAFKA_EXTRA_SCRAM: \"$entry\" is not name=password"; exit 2; }
+    scram+=(--add-scram "SCRAM-SHA-512=[name=${entry%%=*},password=${entry#*=}]")
+  done
 }
 
 up() {
@@ -104,11 +157,16 @@ up() {
     rm -rf "$data"
     write_props
     cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
-    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$props" \
-      --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]" \
+    local -a scram
+    scram_args
+    kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$props" "${scram[@]}" \
       >"$logfile" 2>&1 || { say "formatting storage failed:"; tail -n 40 "$logfile" >&2; exit 1; }
   fi
-  say "starting Kafka on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT :$KAFKA_SASL_PORT), log: $logfile"
+  if [[ -n $secured ]]; then
+    say "starting Kafka on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT :$KAFKA_SASL_PORT, SASL_SSL :$KAFKA_SSL_PORT, ACLs on), log: $logfile"
+  else
+    say "starting Kafka on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT :$KAFKA_SASL_PORT), log: $logfile"
+  fi
   nohup "${java_cmd[@]}" kafka.Kafka "$props" >>"$logfile" 2>&1 </dev/null &
   echo $! >"$pidfile"
   if ! (cd "$root" && go run ./internal/cmd/kafkawait -timeout "${KAFKA_START_TIMEOUT}s" \
@@ -156,6 +214,9 @@ print_env() {
   echo "export KAFKA_SCRAM_USER=$KAFKA_SCRAM_USER"
   echo "export KAFKA_SCRAM_PASSWORD=$KAFKA_SCRAM_PASSWORD"
   echo "export KAFKA_LIBS=$libs"
+  if [[ -n $secured ]]; then
+    echo "export KAFKA_SSL_BOOTSTRAP=127.0.0.1:$KAFKA_SSL_PORT"
+  fi
 }
 
 case "${1:-}" in
