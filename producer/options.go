@@ -50,9 +50,10 @@ func WithLogger(logger *slog.Logger) Option {
 	return func(s *settings) { s.logger = logger }
 }
 
-// WithCloseTimeout bounds how long Close waits for outstanding messages to be
-// delivered (default 30s, negative: no limit). Messages still undelivered then are purged: each gets a
-// failed delivery report, and Close returns an error counting them.
+// WithCloseTimeout bounds Close (default DefaultCloseTimeout, 10s; negative: no limit).
+// Close waits for outstanding messages to be delivered until shortly before the bound;
+// messages still undelivered then are purged: each gets a failed delivery report, and
+// Close returns an error counting them, within the bound.
 func WithCloseTimeout(d time.Duration) Option {
 	return func(s *settings) { s.closeTimeout = d }
 }

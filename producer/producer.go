@@ -16,11 +16,13 @@ import (
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
-// DefaultCloseTimeout is how long Close waits for delivery unless WithCloseTimeout
-// says otherwise.
-const DefaultCloseTimeout = 30 * time.Second
+// DefaultCloseTimeout bounds Close unless WithCloseTimeout says otherwise: it waits for
+// delivery until shortly before the bound, then purges what is left and serves the
+// purged messages' reports, and returns within it (as the consumer's Close does).
+const DefaultCloseTimeout = 10 * time.Second
 
-// purgeGrace bounds the wait for the reports of messages purged at Close.
+// purgeGrace is the most of Close's bound kept for the reports of purged messages
+// (a quarter of the bound when that is less).
 const purgeGrace = 2 * time.Second
 
 // maxServe caps the events one Poll serves, so a busy producer still returns.
@@ -260,7 +262,7 @@ func (p *Producer) handle(ev ckafka.Event) {
 }
 
 // Close delivers what is outstanding (serving its reports) within the close timeout
-// (WithCloseTimeout, default 30s), purges what is still undelivered then, so that
+// (WithCloseTimeout, default 10s), purges what is still undelivered then, so that
 // every message still gets exactly one report, and releases the producer. It returns
 // an error counting the messages it had to purge, nil when everything was delivered.
 //
@@ -275,8 +277,9 @@ func (p *Producer) Close() error {
 	return p.CloseContext(ctx)
 }
 
-// CloseContext is Close with ctx bounding the wait for delivery instead of the close
-// timeout.
+// CloseContext is Close with ctx bounding it instead of the close timeout: with a
+// deadline, Close returns by then (delivery, then the purge's reports); cancelled
+// without one, it purges at once and waits briefly for the purged messages' reports.
 func (p *Producer) CloseContext(ctx context.Context) (err error) {
 	if !p.gate.Begin() {
 		return nil
@@ -303,13 +306,23 @@ func (p *Producer) CloseContext(ctx context.Context) (err error) {
 				"producer closed with %d message(s) undelivered; their delivery reports carry _PURGE_QUEUE or _PURGE_INFLIGHT", p.purged)
 		}
 	}()
-	if p.flush(wait{block: true, done: ctx.Done()}) == 0 {
+	// Delivery may take the bound but for a reserve in which purged messages get their
+	// reports, so that Close returns within the bound.
+	flushCtx, graceDur := ctx, purgeGrace
+	if deadline, ok := ctx.Deadline(); ok {
+		reserve := min(purgeGrace, time.Until(deadline)/4)
+		var cancelFlush context.CancelFunc
+		flushCtx, cancelFlush = context.WithDeadline(ctx, deadline.Add(-reserve))
+		defer cancelFlush()
+		graceDur = max(reserve, 100*time.Millisecond)
+	}
+	if p.flush(wait{block: true, done: flushCtx.Done()}) == 0 {
 		return nil
 	}
 	if perr := p.ck.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking); perr != nil {
 		return ckconv.Error(perr)
 	}
-	grace, cancel := context.WithTimeout(context.Background(), purgeGrace)
+	grace, cancel := context.WithTimeout(context.Background(), graceDur)
 	defer cancel()
 	if lost := p.flush(wait{block: true, done: grace.Done()}); lost > 0 {
 		return kafkaerror.Newf(kafkaerror.PurgeQueue,

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -89,4 +91,49 @@ func freePorts(t testing.TB, n int) []int {
 		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
 	return ports
+}
+
+// Pid is the process id of the running broker, read from $KAFKA_HOME/broker.pid; the
+// test fails when the broker is not running.
+func (b *Broker) Pid(t testing.TB) int {
+	t.Helper()
+	var home string
+	for _, kv := range b.env {
+		if v, ok := strings.CutPrefix(kv, "KAFKA_HOME="); ok {
+			home = v // the last one wins, as in the child's environment
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(home, "broker.pid"))
+	if err != nil {
+		t.Fatalf("broker pid: %v (is the broker running?)", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || pid <= 0 {
+		t.Fatalf("broker pid file holds %q", raw)
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("broker process %d: %v", pid, err)
+	}
+	return pid
+}
+
+// Pause freezes the broker process (SIGSTOP): its connections stay open and nothing
+// answers, as with a broker stuck in a long GC pause or a frozen VM. Resume thaws it;
+// a broker still paused when the test ends is thawed before it is stopped.
+func (b *Broker) Pause(t testing.TB) {
+	t.Helper()
+	pid := b.Pid(t)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatalf("SIGSTOP to broker %d: %v", pid, err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+}
+
+// Resume thaws a broker frozen by Pause (SIGCONT).
+func (b *Broker) Resume(t testing.TB) {
+	t.Helper()
+	pid := b.Pid(t)
+	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+		t.Fatalf("SIGCONT to broker %d: %v", pid, err)
+	}
 }
