@@ -254,6 +254,26 @@ func (c *secClient) secTimeClose(closeFn func() error) error {
 	return err
 }
 
+// secReadDenied reads st for up to wait, recording every error it yields, and stops at
+// the first that matches stop (nil: read for the whole wait). A message read at all is
+// recorded as an error: readMsg says what it means in this scenario. The stream is
+// closed (timed) at the end.
+func (c *secClient) secReadDenied(st *stream.Stream, wait time.Duration, stop error, readMsg string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	for m, err := range st.Messages(ctx) {
+		if err != nil {
+			c.errs.add(err)
+			if stop != nil && errors.Is(err, stop) {
+				break
+			}
+			continue
+		}
+		c.errs.add(fmt.Errorf("%s: %s/%d at offset %d", readMsg, m.Metadata.Topic, m.Metadata.Partition, m.Metadata.Offset))
+	}
+	return c.secTimeClose(st.Close)
+}
+
 // secAuthWindow is how long scenario 7 keeps the clients with a wrong password trying.
 const secAuthWindow = 15 * time.Second
 
@@ -344,16 +364,7 @@ func TestScenario07WrongSCRAMPassword(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), secAuthWindow)
-			defer cancel()
-			for m, err := range st.Messages(ctx) {
-				if err != nil {
-					c.errs.add(err)
-				} else {
-					c.errs.add(fmt.Errorf("read a message at offset %d with a wrong password", m.Metadata.Offset))
-				}
-			}
-			return c.secTimeClose(st.Close)
+			return c.secReadDenied(st, secAuthWindow, nil, "read a message with a wrong password")
 		default: // stream-writer
 			st, err := stream.Open(url, stream.Write, stream.WithCredential(wrongCred), stream.Config(map[string]any{"debug": "broker"}),
 				stream.WithCloseTimeout(producerClose), stream.WithLogger(c.log.logger()))

@@ -87,19 +87,7 @@ func TestScenario08ACLs(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), secDeniedWait)
-			defer cancel()
-			for m, err := range st.Messages(ctx) {
-				if err != nil {
-					c.errs.add(err)
-					if errors.Is(err, kafkaerror.TopicAuthorizationFailed) {
-						break
-					}
-				} else {
-					c.errs.add(fmt.Errorf("bob read message %s/%d at offset %d", m.Metadata.Topic, m.Metadata.Partition, m.Metadata.Offset))
-				}
-			}
-			return c.secTimeClose(st.Close)
+			return c.secReadDenied(st, secDeniedWait, kafkaerror.TopicAuthorizationFailed, "bob read a message")
 		default:
 			return secDeniedProducer(c, bob, topic)
 		}

@@ -65,19 +65,7 @@ func TestScenario09TLS(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), secTLSWait)
-			defer cancel()
-			for m, err := range st.Messages(ctx) {
-				if err != nil {
-					c.errs.add(err)
-					if errors.Is(err, kafkaerror.SSL) {
-						break
-					}
-				} else {
-					c.errs.add(fmt.Errorf("read a message at offset %d through an unverified connection", m.Metadata.Offset))
-				}
-			}
-			return c.secTimeClose(st.Close)
+			return c.secReadDenied(st, secTLSWait, kafkaerror.SSL, "read a message through an unverified connection")
 		case strings.HasSuffix(c.name, "consumer"):
 			cc := secCopyConf(conf)
 			cc["group.id"] = testkafka.UniqueName("tls-group")

@@ -8,6 +8,10 @@
 //
 //	for round in 1..R { for each workload { for each size { for each client { run } } } }
 //
+// The client order rotates by one place every round, so no client is always the first
+// after a change of workload (when the broker may still be deleting the last phase's
+// topics) or always follows the same neighbour.
+//
 // It takes each child's CPU time (user + system) and peak RSS from its rusage,
 // through the small internal/cmd/rusage program (see there why), and reports per
 // (client, workload, size) the median over the rounds, keeping every round's numbers
@@ -181,7 +185,8 @@ func run(o options) error {
 	for round := 1; round <= o.rounds; round++ {
 		for _, w := range o.workloads {
 			for _, size := range o.sizes {
-				for _, p := range progs {
+				for i := range progs {
+					p := progs[(i+round-1)%len(progs)]
 					if unsupported[p.name+"/"+w] {
 						continue
 					}
