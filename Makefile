@@ -75,7 +75,7 @@ bench: kafka-fetch
 	if [ -z "$${KAFKA_BOOTSTRAP:-}" ]; then eval "$$($(KAFKA) env)"; fi; \
 	export KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs}; \
 	bench/run.sh $(BENCH_ARGS); \
-	cd bench && $(GO) run ./cmd/benchchart >/dev/null
+	(cd bench && $(GO) run ./cmd/benchchart >/dev/null)
 
 ## demo: a produce→consume round trip that checks every byte; on librdkafka's
 ## in-process mock cluster when KAFKA_BOOTSTRAP is unset, else on that broker.

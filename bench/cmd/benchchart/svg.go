@@ -96,8 +96,8 @@ func writeSVG(w io.Writer, f file) {
 		drawPanel(w, p, ox, oy, len(clients))
 	}
 	fmt.Fprintf(w, `<text x="%d" y="%d" fill="#555">%s</text>`+"\n", gapX, height-24,
-		esc(fmt.Sprintf("median of %v rounds, whiskers min–max; %v messages per run; %v partitions, acks=all, idempotent, linger.ms=%v, no compression",
-			f.Settings["rounds"], f.Settings["messages"], f.Settings["partitions"], f.Settings["linger.ms"])))
+		esc(fmt.Sprintf("median of %v rounds, whiskers min–max; %s messages per run; %v partitions, acks=all, idempotent, linger.ms=%v, no compression",
+			f.Settings["rounds"], number(f.Settings["messages"]), f.Settings["partitions"], f.Settings["linger.ms"])))
 	fmt.Fprintf(w, `<text x="%d" y="%d" fill="#555">%s</text>`+"\n", gapX, height-8,
 		esc(fmt.Sprintf("%v, broker and clients on one machine with %v CPUs (%v); bench/cmd/benchchart",
 			f.Settings["broker"], f.Machine["cpus"], f.Machine["cpu_model"])))
@@ -183,4 +183,12 @@ func short(v float64) string {
 func esc(s string) string {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 	return r.Replace(s)
+}
+
+// number writes a JSON number setting with thousands separators.
+func number(v any) string {
+	if n, ok := v.(float64); ok {
+		return thousands(n)
+	}
+	return fmt.Sprint(v)
 }

@@ -57,7 +57,7 @@ func newResults(o options) *results {
 		"linger.ms":          o.lingerMs,
 		"batch.size":         o.batchSize,
 		"compression.type":   "none",
-		"order":              "interleaved: for each round, for each workload, for each size, every client in turn",
+		"order":              "interleaved: for each round, for each workload, for each size, every client in turn; the client order rotates by one place each round",
 		"produce":            "unkeyed values to a fresh topic; time from the first send to the last delivery report, after one warm-up message delivered (Go clients)",
 		"consume":            "a topic pre-filled by rdstreams' producer, read from the beginning (Go clients assign every partition); time from the first message to the last",
 		"latency":            "fresh topic; values sent at latency_rate with the send time (unix nanos) in their first 8 bytes, read from the end by a consumer in the same process; receive − send in an HDR histogram",
