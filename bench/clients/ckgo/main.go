@@ -40,7 +40,7 @@ func producerConfig(cfg harness.Config) kafka.ConfigMap {
 		"partitioner":               "murmur2_random", // rdstreams' default
 		"go.delivery.reports":       true,
 		"go.delivery.report.fields": "key,value,headers", // rdstreams' default
-		"go.events.channel.size":    1_000_000,           // confluent-kafka-go's default (rdstreams: 100000)
+		"go.events.channel.size":    1_000_000,           // confluent-kafka-go's default, as rdstreams'
 	}
 }
 

@@ -63,7 +63,7 @@ func settings(cfg harness.Config) map[string]any {
 		"producer_rdstreams_defaults": map[string]any{
 			"partitioner": "murmur2_random", "go.delivery.reports": true,
 			"go.delivery.report.fields": "key,value,headers",
-			"go.events.channel.size":    "100000 (queue.buffering.max.messages)",
+			"go.events.channel.size":    "1000000 (confluent-kafka-go's default; queue.buffering.max.messages when larger)",
 			"go.logs.channel.enable":    "true (librdkafka logs forwarded to slog)",
 		},
 		"consumer": consumerConfig(cfg),
