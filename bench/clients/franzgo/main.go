@@ -41,7 +41,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -309,23 +308,16 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	}
 
 	payload := harness.Payload(cfg.Size)
-	if err := warmUp(ctx, len(parts), payload, send, positioned, consumed); err != nil {
+	sendKeyed := func(value, key []byte) error { send(value, key); return nil }
+	if err := harness.WarmUp(ctx, len(parts), payload, sendKeyed, positioned, consumed); err != nil {
 		return harness.Result{}, err
 	}
 	if err := prod.Flush(ctx); err != nil { // warm-up records acknowledged before timing
 		return harness.Result{}, err
 	}
 
-	pacer := harness.NewPacer(cfg.Rate)
-	start := time.Now()
-	for i := 0; i < cfg.Messages; i++ {
-		pacer.Wait(i, nil)
-		value := make([]byte, cfg.Size)
-		copy(value, payload)
-		harness.Stamp(value, time.Now())
-		send(value, nil)
-	}
-	sending := time.Since(start) // seconds: the time taken to send N at -rate
+	// sending: the time taken to send N at -rate
+	sending, _ := harness.SendStamped(cfg, payload, func(value []byte) error { send(value, nil); return nil })
 	select {
 	case err := <-consumed:
 		if err != nil {
@@ -348,31 +340,6 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	res := cfg.Throughput(cfg.Messages, sending, settings)
 	lat.Fill(&res)
 	return res, nil
-}
-
-// warmUp sends a round of warm-up records (stamp 0, keys 0, 1, … so the key hash
-// spreads them over the partitions) every 10ms until the consumer reports it has seen
-// one from every partition.
-func warmUp(ctx context.Context, partitions int, payload []byte, send func(value, key []byte),
-	positioned <-chan struct{}, consumed <-chan error) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for round := 0; ; round++ {
-		for j := 0; j < partitions; j++ {
-			value := make([]byte, len(payload)) // zero stamp: a warm-up record
-			copy(value[harness.StampSize:], payload[harness.StampSize:])
-			send(value, []byte(strconv.Itoa(round*partitions+j)))
-		}
-		select {
-		case <-positioned:
-			return nil
-		case err := <-consumed:
-			return fmt.Errorf("consumer stopped while warming up: %v", err)
-		case <-ctx.Done():
-			return fmt.Errorf("consumer not positioned: %w", ctx.Err())
-		case <-tick.C:
-		}
-	}
 }
 
 // libraryVersion is the franz-go module version this program was built with.

@@ -284,45 +284,21 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 		return w.WriteMessages(ctx, kafka.Message{Value: value})
 	}
 
-	// Warm-up: a round of messages with a zero stamp every 10ms until every partition
-	// has delivered one; then wait for their acknowledgements.
+	// Warm-up (harness.WarmUp; kafka-go's writer balances round-robin, keys unused), then
+	// wait for the warm-up messages' acknowledgements.
 	payload := harness.Payload(cfg.Size)
-	tick := time.NewTicker(10 * time.Millisecond)
-	for warm := true; warm; {
-		for j := 0; j < nparts; j++ {
-			value := make([]byte, cfg.Size)
-			copy(value[harness.StampSize:], payload[harness.StampSize:])
-			if err := send(value); err != nil {
-				return harness.Result{}, err
-			}
-		}
-		select {
-		case <-positioned:
-			warm = false
-		case err := <-errs:
-			return harness.Result{}, fmt.Errorf("reader: %w", err)
-		case <-ctx.Done():
-			return harness.Result{}, fmt.Errorf("readers not positioned: %w", ctx.Err())
-		case <-tick.C:
-		}
+	if err := harness.WarmUp(ctx, nparts, payload, func(value, _ []byte) error { return send(value) }, positioned, errs); err != nil {
+		return harness.Result{}, err
 	}
-	tick.Stop()
 	if err := a.wait(ctx, sent); err != nil {
 		return harness.Result{}, err
 	}
 
-	pacer := harness.NewPacer(cfg.Rate)
-	start := time.Now()
-	for i := 0; i < cfg.Messages; i++ {
-		pacer.Wait(i, nil)
-		value := make([]byte, cfg.Size)
-		copy(value, payload)
-		harness.Stamp(value, time.Now())
-		if err := send(value); err != nil {
-			return harness.Result{}, err
-		}
+	// sending: the time taken to send N at -rate
+	sending, err := harness.SendStamped(cfg, payload, send)
+	if err != nil {
+		return harness.Result{}, err
 	}
-	sending := time.Since(start) // seconds: the time taken to send N at -rate
 	if err := a.wait(ctx, sent); err != nil {
 		return harness.Result{}, err
 	}

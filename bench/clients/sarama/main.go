@@ -37,7 +37,6 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -312,45 +311,20 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 		}
 	}
 
-	// Warm-up: a round of keyed messages with a zero stamp every 10ms until the
-	// consumer has seen every partition; then wait for their acknowledgements.
+	// Warm-up (harness.WarmUp), then wait for the warm-up messages' acknowledgements.
 	payload := harness.Payload(cfg.Size)
-	tick := time.NewTicker(10 * time.Millisecond)
-	for round, warm := 0, true; warm; round++ {
-		for j := 0; j < nparts; j++ {
-			value := make([]byte, cfg.Size)
-			copy(value[harness.StampSize:], payload[harness.StampSize:])
-			if err := send(value, []byte(strconv.Itoa(round*nparts+j))); err != nil {
-				return harness.Result{}, err
-			}
-		}
-		select {
-		case <-positioned:
-			warm = false
-		case err := <-errs:
-			return harness.Result{}, fmt.Errorf("consumer: %w", err)
-		case <-ctx.Done():
-			return harness.Result{}, fmt.Errorf("consumer not positioned: %w", ctx.Err())
-		case <-tick.C:
-		}
+	if err := harness.WarmUp(ctx, nparts, payload, send, positioned, errs); err != nil {
+		return harness.Result{}, err
 	}
-	tick.Stop()
 	if err := p.wait(ctx, sent); err != nil {
 		return harness.Result{}, err
 	}
 
-	pacer := harness.NewPacer(cfg.Rate)
-	start := time.Now()
-	for i := 0; i < cfg.Messages; i++ {
-		pacer.Wait(i, nil)
-		value := make([]byte, cfg.Size)
-		copy(value, payload)
-		harness.Stamp(value, time.Now())
-		if err := send(value, nil); err != nil {
-			return harness.Result{}, err
-		}
+	// sending: the time taken to send N at -rate
+	sending, err := harness.SendStamped(cfg, payload, func(value []byte) error { return send(value, nil) })
+	if err != nil {
+		return harness.Result{}, err
 	}
-	sending := time.Since(start) // seconds: the time taken to send N at -rate
 	if err := p.wait(ctx, sent); err != nil {
 		return harness.Result{}, err
 	}
