@@ -40,7 +40,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,7 +71,7 @@ func producerOpts(cfg harness.Config) ([]kgo.Opt, map[string]any) {
 		kgo.MaxBufferedRecords(maxBufferedRecords),
 	}
 	settings := map[string]any{
-		"library":                  libraryVersion(),
+		"library":                  harness.ModuleVersion("github.com/twmb/franz-go"),
 		"acks":                     "all (RequiredAcks(AllISRAcks()))",
 		"idempotence":              true,
 		"idempotence_note":         "kgo default; up to 5 produce requests in flight per broker",
@@ -154,7 +153,7 @@ func consumerClient(ctx context.Context, cfg harness.Config, offset kgo.Offset, 
 
 func consumerSettings(start string) map[string]any {
 	return map[string]any{
-		"library":                   libraryVersion(),
+		"library":                   harness.ModuleVersion("github.com/twmb/franz-go"),
 		"api":                       "ConsumePartitions (AddConsumePartitions) + PollFetches, no group",
 		"start":                     start,
 		"fetch_max_bytes":           "default 50MiB",
@@ -259,13 +258,12 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	defer prod.Close()
 
 	// The consumer: warm-up records mark their partition as seen; when every partition
-	// has been seen, positioned is closed. Stamped records go into the histogram.
-	lat := harness.NewLatency()
-	positioned := make(chan struct{})
+	// has been seen, the receiver is positioned (harness.Receiver). Stamped records go into the histogram.
+	recv := harness.NewReceiver(cfg.Messages)
+	recv.SetPartitions(len(parts))
 	consumed := make(chan error, 1)
 	go func() {
-		seen := make(map[int32]bool, len(parts))
-		for lat.Count < cfg.Messages {
+		for recv.Count() < cfg.Messages {
 			fs := cons.PollFetches(ctx)
 			if err := ctx.Err(); err != nil {
 				consumed <- err
@@ -275,15 +273,7 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 				consumed <- err
 				return
 			}
-			fs.EachRecord(func(r *kgo.Record) {
-				now := time.Now()
-				if !lat.Record(harness.Stamped(r.Value), now) && !seen[r.Partition] {
-					seen[r.Partition] = true
-					if len(seen) == len(parts) {
-						close(positioned)
-					}
-				}
-			})
+			fs.EachRecord(func(r *kgo.Record) { recv.Receive(r.Partition, r.Value, time.Now()) })
 		}
 		consumed <- nil
 	}()
@@ -309,7 +299,7 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 
 	payload := harness.Payload(cfg.Size)
 	sendKeyed := func(value, key []byte) error { send(value, key); return nil }
-	if err := harness.WarmUp(ctx, len(parts), payload, sendKeyed, positioned, consumed); err != nil {
+	if err := harness.WarmUp(ctx, len(parts), payload, sendKeyed, recv.Positioned(), consumed); err != nil {
 		return harness.Result{}, err
 	}
 	if err := prod.Flush(ctx); err != nil { // warm-up records acknowledged before timing
@@ -321,7 +311,7 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	select {
 	case err := <-consumed:
 		if err != nil {
-			return harness.Result{}, fmt.Errorf("consumer after %d of %d records: %w", lat.Count, cfg.Messages, err)
+			return harness.Result{}, fmt.Errorf("consumer after %d of %d records: %w", recv.Count(), cfg.Messages, err)
 		}
 	case err := <-produceErr:
 		return harness.Result{}, fmt.Errorf("produce: %w", err)
@@ -338,18 +328,6 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	settings["consumer"] = consumerSettings("AtEnd, positioned once every partition delivered a warm-up record")
 	settings["rate"] = cfg.Rate
 	res := cfg.Throughput(cfg.Messages, sending, settings)
-	lat.Fill(&res)
+	recv.Fill(&res)
 	return res, nil
-}
-
-// libraryVersion is the franz-go module version this program was built with.
-func libraryVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/twmb/franz-go" {
-				return d.Path + " " + d.Version
-			}
-		}
-	}
-	return "github.com/twmb/franz-go (unknown version)"
 }

@@ -40,7 +40,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,7 +117,7 @@ func writer(cfg harness.Config, a *acks) (*kafka.Writer, map[string]any) {
 		Completion:   a.completion,
 	}
 	settings := map[string]any{
-		"library":          libraryVersion(),
+		"library":          harness.ModuleVersion("github.com/segmentio/kafka-go"),
 		"acks":             "all (RequiredAcks = RequireAll)",
 		"idempotence":      false,
 		"idempotence_note": "kafka-go has no idempotent producer",
@@ -209,7 +208,7 @@ func readers(ctx context.Context, cfg harness.Config, offset int64, handle func(
 		}()
 	}
 	settings := map[string]any{
-		"library":        libraryVersion(),
+		"library":        harness.ModuleVersion("github.com/segmentio/kafka-go"),
 		"api":            "one Reader per partition (Partition set, no group), ReadMessage in a goroutine each",
 		"min_bytes":      rc.MinBytes,
 		"max_bytes":      rc.MaxBytes,
@@ -237,38 +236,12 @@ func consume(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 
 func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	// The readers: warm-up messages mark their partition as seen; when every partition
-	// has been seen, positioned is closed. Stamped messages go into the histogram.
-	var (
-		mu         sync.Mutex
-		lat        = harness.NewLatency()
-		seen       = map[int]bool{}
-		partitions int
-		positioned = make(chan struct{})
-		done       = make(chan struct{})
-		errs       = make(chan error, 1)
-	)
-	handle := func(m kafka.Message) {
-		now := time.Now()
-		mu.Lock()
-		defer mu.Unlock()
-		if lat.Count >= cfg.Messages {
-			return
-		}
-		if lat.Record(harness.Stamped(m.Value), now) {
-			if lat.Count == cfg.Messages {
-				close(done)
-			}
-		} else if !seen[m.Partition] {
-			seen[m.Partition] = true
-			if len(seen) == partitions {
-				close(positioned)
-			}
-		}
-	}
-	mu.Lock() // partitions is set before handle may look at it
+	// has been seen, the receiver is positioned (harness.Receiver). Stamped messages go into the histogram.
+	recv := harness.NewReceiver(cfg.Messages)
+	errs := make(chan error, 1)
+	handle := func(m kafka.Message) { recv.Receive(int32(m.Partition), m.Value, time.Now()) }
 	nparts, readSettings, stop, err := readers(ctx, cfg, kafka.LastOffset, handle, errs)
-	partitions = nparts
-	mu.Unlock()
+	recv.SetPartitions(nparts)
 	if err != nil {
 		return harness.Result{}, err
 	}
@@ -287,7 +260,7 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	// Warm-up (harness.WarmUp; kafka-go's writer balances round-robin, keys unused), then
 	// wait for the warm-up messages' acknowledgements.
 	payload := harness.Payload(cfg.Size)
-	if err := harness.WarmUp(ctx, nparts, payload, func(value, _ []byte) error { return send(value) }, positioned, errs); err != nil {
+	if err := harness.WarmUp(ctx, nparts, payload, func(value, _ []byte) error { return send(value) }, recv.Positioned(), errs); err != nil {
 		return harness.Result{}, err
 	}
 	if err := a.wait(ctx, sent); err != nil {
@@ -303,34 +276,18 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 		return harness.Result{}, err
 	}
 	select {
-	case <-done:
+	case <-recv.Done():
 	case err := <-errs:
 		return harness.Result{}, fmt.Errorf("reader: %w", err)
 	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
-		return harness.Result{}, fmt.Errorf("readers received %d of %d messages: %w", lat.Count, cfg.Messages, ctx.Err())
+		return harness.Result{}, fmt.Errorf("readers received %d of %d messages: %w", recv.Count(), cfg.Messages, ctx.Err())
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
 	settings["api"] = "Writer.Async with a Completion callback, one WriteMessages per message paced by harness.Pacer; " +
 		"readers as in consume"
 	settings["consumer"] = readSettings
 	settings["rate"] = cfg.Rate
 	res := cfg.Throughput(cfg.Messages, sending, settings)
-	lat.Fill(&res)
+	recv.Fill(&res)
 	return res, nil
-}
-
-// libraryVersion is the kafka-go module version this program was built with.
-func libraryVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/segmentio/kafka-go" {
-				return d.Path + " " + d.Version
-			}
-		}
-	}
-	return "github.com/segmentio/kafka-go (unknown version)"
 }

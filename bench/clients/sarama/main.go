@@ -36,7 +36,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,7 +76,7 @@ func producerConfig(cfg harness.Config) (*sarama.Config, map[string]any) {
 		sc.Producer.Flush.Bytes = flushBytes
 	}
 	settings := map[string]any{
-		"library":                    libraryVersion(),
+		"library":                    harness.ModuleVersion("github.com/IBM/sarama"),
 		"version":                    sc.Version.String(),
 		"acks":                       "all (Producer.RequiredAcks = WaitForAll)",
 		"idempotence":                true,
@@ -222,7 +221,7 @@ func partitionConsumers(cfg harness.Config, offset int64, handle func(*sarama.Co
 		}()
 	}
 	settings := map[string]any{
-		"library":                 libraryVersion(),
+		"library":                 harness.ModuleVersion("github.com/IBM/sarama"),
 		"version":                 sc.Version.String(),
 		"api":                     "Consumer.ConsumePartition per partition, one goroutine draining each Messages(), no group",
 		"consumer_fetch_min":      sc.Consumer.Fetch.Min,
@@ -251,38 +250,12 @@ func consume(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 
 func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 	// The consumer: warm-up messages mark their partition as seen; when every partition
-	// has been seen, positioned is closed. Stamped messages go into the histogram.
-	var (
-		mu         sync.Mutex
-		lat        = harness.NewLatency()
-		seen       = map[int32]bool{}
-		partitions int
-		positioned = make(chan struct{})
-		done       = make(chan struct{})
-		errs       = make(chan error, 1)
-	)
-	handle := func(m *sarama.ConsumerMessage) {
-		now := time.Now()
-		mu.Lock()
-		defer mu.Unlock()
-		if lat.Count >= cfg.Messages {
-			return
-		}
-		if lat.Record(harness.Stamped(m.Value), now) {
-			if lat.Count == cfg.Messages {
-				close(done)
-			}
-		} else if !seen[m.Partition] {
-			seen[m.Partition] = true
-			if len(seen) == partitions {
-				close(positioned)
-			}
-		}
-	}
-	mu.Lock() // partitions is set before handle may look at it
+	// has been seen, the receiver is positioned (harness.Receiver). Stamped messages go into the histogram.
+	recv := harness.NewReceiver(cfg.Messages)
+	errs := make(chan error, 1)
+	handle := func(m *sarama.ConsumerMessage) { recv.Receive(m.Partition, m.Value, time.Now()) }
 	c, nparts, consSettings, err := partitionConsumers(cfg, sarama.OffsetNewest, handle, errs)
-	partitions = nparts
-	mu.Unlock()
+	recv.SetPartitions(nparts)
 	if err != nil {
 		return harness.Result{}, err
 	}
@@ -313,7 +286,7 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 
 	// Warm-up (harness.WarmUp), then wait for the warm-up messages' acknowledgements.
 	payload := harness.Payload(cfg.Size)
-	if err := harness.WarmUp(ctx, nparts, payload, send, positioned, errs); err != nil {
+	if err := harness.WarmUp(ctx, nparts, payload, send, recv.Positioned(), errs); err != nil {
 		return harness.Result{}, err
 	}
 	if err := p.wait(ctx, sent); err != nil {
@@ -329,33 +302,17 @@ func latency(ctx context.Context, cfg harness.Config) (harness.Result, error) {
 		return harness.Result{}, err
 	}
 	select {
-	case <-done:
+	case <-recv.Done():
 	case err := <-errs:
 		return harness.Result{}, fmt.Errorf("consumer: %w", err)
 	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
-		return harness.Result{}, fmt.Errorf("consumer received %d of %d messages: %w", lat.Count, cfg.Messages, ctx.Err())
+		return harness.Result{}, fmt.Errorf("consumer received %d of %d messages: %w", recv.Count(), cfg.Messages, ctx.Err())
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
 	settings["api"] = "AsyncProducer paced by harness.Pacer, Successes() and Errors() drained; consumer on its own sarama.Consumer"
 	settings["consumer"] = consSettings
 	settings["rate"] = cfg.Rate
 	res := cfg.Throughput(cfg.Messages, sending, settings)
-	lat.Fill(&res)
+	recv.Fill(&res)
 	return res, nil
-}
-
-// libraryVersion is the sarama module version this program was built with.
-func libraryVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/IBM/sarama" {
-				return d.Path + " " + d.Version
-			}
-		}
-	}
-	return "github.com/IBM/sarama (unknown version)"
 }
