@@ -2,6 +2,7 @@ package producer
 
 import (
 	"context"
+	"time"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -68,9 +69,61 @@ func (p *Producer) CommitTransaction(ctx context.Context) error {
 }
 
 // AbortTransaction drops the transaction's messages (read_committed consumers never see
-// them) and waits until ctx is done.
+// them) and waits until ctx is done. Messages still queued are purged and reported
+// with kafkaerror.PurgeQueue or PurgeInflight, as in the Python client.
+//
+// Before it aborts, AbortTransaction gives the messages already on their way up to
+// abortSettle (1 s, at most half of ctx's remaining time) to be delivered. This works
+// around librdkafka 2.11.1 (issue confluentinc/librdkafka#4849): aborting while the
+// transaction's partitions are still being registered with the coordinator — which
+// happens when a transaction begins right after the previous one ended and the
+// coordinator answers CONCURRENT_TRANSACTIONS — makes the engine send an abort the
+// coordinator refuses, a fatal INVALID_TXN_STATE that kills the producer. Delivery of
+// a message proves its partition is registered. With a healthy broker the wait lasts
+// milliseconds; the messages it lets through are written and then aborted, invisible
+// to read_committed consumers all the same.
 func (p *Producer) AbortTransaction(ctx context.Context) error {
-	return p.txn(func() error { return p.ck.AbortTransaction(ctx) })
+	return p.txn(func() error {
+		p.settleInFlight(ctx)
+		return p.ck.AbortTransaction(ctx)
+	})
+}
+
+// abortSettle bounds how long AbortTransaction waits for messages on their way.
+const abortSettle = time.Second
+
+// settleInFlight waits until the engine holds no undelivered message, abortSettle
+// passes, half of ctx's remaining time passes, or the producer starts closing. It
+// does not serve callbacks, so it is safe inside one.
+func (p *Producer) settleInFlight(ctx context.Context) {
+	limit := abortSettle
+	if deadline, ok := ctx.Deadline(); ok {
+		limit = min(limit, time.Until(deadline)/2)
+	}
+	if p.engineOutstanding() == 0 || limit <= 0 {
+		return
+	}
+	expiry := time.NewTimer(limit)
+	defer expiry.Stop()
+	tick := time.NewTicker(flushRecheck)
+	defer tick.Stop()
+	for p.engineOutstanding() > 0 {
+		select {
+		case <-tick.C:
+		case <-expiry.C:
+			return
+		case <-ctx.Done():
+			return
+		case <-p.gate.Closing():
+			return
+		}
+	}
+}
+
+// engineOutstanding is the number of messages the engine still holds, queued or in
+// flight: the producer's Len without the reports already waiting for Poll.
+func (p *Producer) engineOutstanding() int {
+	return p.ck.Len() - len(p.events)
 }
 
 // txn runs one transactional call on an open producer and converts its error.
