@@ -327,8 +327,13 @@ func TestPositionAndWatermarks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [2]topicpartition.Offset{0, 4}, [2]topicpartition.Offset{lo, hi}, "cached from the fetch")
 
-	_, _, err = c.GetWatermarkOffsets(tpAt(testkafka.UniqueName("missing"), 0, 0), 5*time.Second, false)
-	assert.Error(t, err)
+	missing := testkafka.UniqueName("missing")
+	_, _, err = c.GetWatermarkOffsets(tpAt(missing, 0, 0), 5*time.Second, false)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("watermark offsets of topic %q partition 0: ", missing), "the error names the partition")
+	var kerr *kafkaerror.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.NotEqual(t, kafkaerror.NoError, kerr.Code(), "the engine's code is kept: %v", err)
 }
 
 // Seek moves the next message; Pause stops fetching until Resume.
@@ -397,6 +402,11 @@ func TestOffsetsForTimes(t *testing.T) {
 	res, err = c.OffsetsForTimes([]topicpartition.TopicPartition{tpAt(topic, 0, consumer.TimeOffset(t0.Add(time.Hour)))}, 10*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, topicpartition.OffsetEnd, res[0].Offset)
+
+	missing := testkafka.UniqueName("missing")
+	_, err = c.OffsetsForTimes([]topicpartition.TopicPartition{tpAt(missing, 0, consumer.TimeOffset(t0)), tpAt(missing, 1, consumer.TimeOffset(t0))}, 5*time.Second)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("offsets for times of topic %q: ", missing), "the error names the topic")
 }
 
 // IncrementalAssign adds to the assignment, IncrementalUnassign removes from it.

@@ -1,6 +1,8 @@
 package consumer
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
@@ -37,7 +39,8 @@ func (c *Consumer) GetWatermarkOffsets(tp topicpartition.TopicPartition, timeout
 		l, h, err = c.ck.QueryWatermarkOffsets(tp.Topic, tp.Partition, millis(timeout))
 	}
 	if err != nil {
-		return topicpartition.OffsetInvalid, topicpartition.OffsetInvalid, ckconv.Error(err)
+		return topicpartition.OffsetInvalid, topicpartition.OffsetInvalid,
+			ckconv.Prefixed(err, "watermark offsets of topic %q partition %d", tp.Topic, tp.Partition)
 	}
 	return topicpartition.Offset(l), topicpartition.Offset(h), nil
 }
@@ -70,10 +73,30 @@ func (c *Consumer) OffsetsForTimes(times []topicpartition.TopicPartition, timeou
 	}
 	defer c.exit(in)
 	parts, err := c.ck.OffsetsForTimes(ckconv.ToCKTopicPartitions(times), millis(timeout))
-	return ckconv.TopicPartitions(parts), ckconv.Error(err)
+	if err != nil {
+		err = ckconv.Prefixed(err, "offsets for times of %s", topicsNamed(times))
+	}
+	return ckconv.TopicPartitions(parts), err
 }
 
 // TimeOffset spells a time as OffsetsForTimes wants it in an Offset field.
 func TimeOffset(t time.Time) topicpartition.Offset {
 	return topicpartition.Offset(t.UnixMilli())
+}
+
+// topicsNamed names the distinct topics of partitions for an error's text:
+// topic "a", or topics "a", "b".
+func topicsNamed(partitions []topicpartition.TopicPartition) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, tp := range partitions {
+		if !seen[tp.Topic] {
+			seen[tp.Topic] = true
+			names = append(names, strconv.Quote(tp.Topic))
+		}
+	}
+	if len(names) == 1 {
+		return "topic " + names[0]
+	}
+	return "topics " + strings.Join(names, ", ")
 }

@@ -3,7 +3,6 @@ package producer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -357,21 +356,18 @@ func produceError(err error, msg *ckafka.Message) error {
 		return err
 	}
 	topic := *msg.TopicPartition.Topic
-	var detail string
 	switch kerr.Code() {
 	case kafkaerror.UnknownPartition:
-		detail = fmt.Sprintf("produce to topic %q partition %d: %s", topic, msg.TopicPartition.Partition, kerr.Str())
+		return ckconv.Prefixed(kerr, "produce to topic %q partition %d", topic, msg.TopicPartition.Partition)
 	case kafkaerror.MsgSizeTooLarge:
 		headers := 0
 		for _, h := range msg.Headers {
 			headers += len(h.Key) + len(h.Value)
 		}
-		detail = fmt.Sprintf("produce to topic %q: message of %d bytes (key %d, value %d, headers %d) is larger than message.max.bytes: %s",
-			topic, len(msg.Key)+len(msg.Value)+headers, len(msg.Key), len(msg.Value), headers, kerr.Str())
+		return ckconv.Prefixed(kerr, "produce to topic %q: message of %d bytes (key %d, value %d, headers %d) is larger than message.max.bytes",
+			topic, len(msg.Key)+len(msg.Value)+headers, len(msg.Key), len(msg.Value), headers)
 	case kafkaerror.InvalidArg, kafkaerror.UnknownTopic:
-		detail = fmt.Sprintf("produce to topic %q: %s", topic, kerr.Str())
-	default:
-		return err
+		return ckconv.Prefixed(kerr, "produce to topic %q", topic)
 	}
-	return kafkaerror.New(kerr.Code(), detail, kafkaerror.Flags{Fatal: kerr.Fatal(), Retriable: kerr.Retriable(), TxnRequiresAbort: kerr.TxnRequiresAbort()})
+	return err
 }

@@ -105,3 +105,17 @@ func TestConfigErrorNamesAlias(t *testing.T) {
 	same := ConfigError(engine, map[string]any{"queue.buffering.max.ms": -5})
 	assert.Equal(t, engine.String(), same.Error())
 }
+
+func TestPrefixedKeepsCodeAndFlags(t *testing.T) {
+	src := kafkaerror.New(kafkaerror.UnknownPartition, "Local: Unknown partition", kafkaerror.Flags{Retriable: true, Fatal: true, TxnRequiresAbort: true})
+	err := Prefixed(src, "watermark offsets of topic %q partition %d", "t", 3)
+	assert.Equal(t, `watermark offsets of topic "t" partition 3: Local: Unknown partition`, err.Error())
+	var kerr *kafkaerror.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.True(t, errors.Is(err, kafkaerror.UnknownPartition))
+	assert.Equal(t, [3]bool{true, true, true}, [3]bool{kerr.Fatal(), kerr.Retriable(), kerr.TxnRequiresAbort()})
+
+	plain := errors.New("not a Kafka error")
+	assert.Same(t, plain, Prefixed(plain, "ignored"), "other errors pass through")
+	assert.NoError(t, Prefixed(nil, "ignored"))
+}

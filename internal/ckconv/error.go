@@ -2,6 +2,7 @@ package ckconv
 
 import (
 	"errors"
+	"fmt"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
@@ -29,5 +30,22 @@ func FromCK(ce ckafka.Error) *kafkaerror.Error {
 		Fatal:            ce.IsFatal(),
 		Retriable:        ce.IsRetriable(),
 		TxnRequiresAbort: ce.TxnRequiresAbort(),
+	})
+}
+
+// Prefixed is err converted by Error with context put before its text
+// ("watermark offsets of topic "t" partition 0: Local: Unknown partition"), keeping
+// its code and flags so errors.Is and the Fatal/Retriable checks answer as before.
+// Errors that are not Kafka errors are returned unchanged.
+func Prefixed(err error, format string, args ...any) error {
+	err = Error(err)
+	var kerr *kafkaerror.Error
+	if !errors.As(err, &kerr) {
+		return err
+	}
+	return kafkaerror.New(kerr.Code(), fmt.Sprintf(format, args...)+": "+kerr.Str(), kafkaerror.Flags{
+		Fatal:            kerr.Fatal(),
+		Retriable:        kerr.Retriable(),
+		TxnRequiresAbort: kerr.TxnRequiresAbort(),
 	})
 }
