@@ -18,11 +18,12 @@ import (
 // and an extra header before or after them (sometimes another _format or _id: the
 // first header of a name is the one that counts).
 //
-// The reader's own step from a consumed message to a stream.Message needs a broker,
-// so the message is built here the way the package documents Message.Format: the
-// _format header, else "json" when the payload is valid JSON, else "blob". What is
-// fuzzed is everything after that: Metadata.Header, Message.ID, Decode into each kind
-// of target, and Content, plus the write side's JSON and Blob models.
+// Each input goes through the reader's own decoding step (stream.FromConsumed, from
+// export_test.go: what the reader does with each consumed message), which must pick
+// the format as the package documents Message.Format: the first _format header, else
+// "json" when the payload is valid JSON, else "blob". Then everything after it is
+// fuzzed: Metadata.Header, Message.ID, Decode into each kind of target, and Content,
+// plus the write side's JSON and Blob models.
 // Seeds: testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
 	// flags: 1 = a _format header, 2 = an _id header, 4 = the extra header goes last.
@@ -47,7 +48,11 @@ func FuzzDecode(f *testing.F) {
 		if extraKey != "" && flags&4 != 0 {
 			headers = append(headers, extra)
 		}
-		md := stream.Metadata{Topic: "fuzz", Partition: 3, Offset: 42, Headers: headers}
+		m := stream.FromConsumed("fuzz", 3, 42, payload, headers)
+		md := m.Metadata
+		if md.Topic != "fuzz" || md.Partition != 3 || md.Offset != 42 || !bytes.Equal(m.Payload, payload) || len(md.Headers) != len(headers) {
+			t.Fatalf("FromConsumed lost the message's position, payload or headers: %+v", m)
+		}
 
 		// Header: the first header of the name, nil when there is none.
 		wantFormat := firstHeader(headers, stream.HeaderFormat)
@@ -62,12 +67,15 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Header of an absent name = %q", got)
 		}
 
-		m := &stream.Message{Format: string(wantFormat), Payload: payload, Metadata: md}
-		if m.Format == "" {
-			m.Format = stream.FormatBlob
+		want := string(wantFormat)
+		if want == "" {
+			want = stream.FormatBlob
 			if len(payload) > 0 && json.Valid(payload) {
-				m.Format = stream.FormatJSON
+				want = stream.FormatJSON
 			}
+		}
+		if m.Format != want {
+			t.Fatalf("Format = %q, want %q (headers %q, payload %q)", m.Format, want, headers, payload)
 		}
 
 		// ID: the 16-byte _id as a UUID, "" otherwise.
