@@ -14,7 +14,8 @@ import (
 
 // Commit commits offsets for the group: with CommitMessage(m), m's offset + 1; with
 // CommitOffsets(…), those offsets; with neither, the current position of every assigned
-// partition. Both at once, or a message whose Err is set, is an _INVALID_ARG error.
+// partition. Both at once, a message whose Err is set, or an offset without a topic
+// name is an _INVALID_ARG error, refused without asking the broker.
 //
 // It waits for the broker and returns the committed partitions, each possibly with its
 // own Err; _NO_OFFSET when there was nothing to commit. With CommitAsync it returns
@@ -49,6 +50,11 @@ func (c *Consumer) Commit(opts ...CommitOption) ([]topicpartition.TopicPartition
 	case a.hasOffs:
 		if len(a.offsets) == 0 {
 			return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Commit: the offset list is empty")
+		}
+		for i, tp := range a.offsets {
+			if tp.Topic == "" {
+				return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Commit: offsets[%d] (partition %d, offset %v) has no topic name", i, tp.Partition, tp.Offset)
+			}
 		}
 		offsets = ckconv.ToCKTopicPartitions(a.offsets)
 	}

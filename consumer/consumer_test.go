@@ -227,8 +227,8 @@ func TestCommitForms(t *testing.T) {
 	assert.EqualValues(t, 2, committed[1].Offset)
 }
 
-// Message and offsets together, a message carrying an error, an empty list, or nothing
-// to commit: each a clear error of the documented kind.
+// Message and offsets together, a message carrying an error, an empty list, an offset
+// without a topic, or nothing to commit: each a clear error of the documented kind.
 func TestCommitRefusals(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
 	produceValues(t, topic, 0, values("x", 1))
@@ -252,6 +252,9 @@ func TestCommitRefusals(t *testing.T) {
 	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
 	_, err = c.Commit(consumer.CommitMessage(nil))
 	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
+	_, err = c.Commit(consumer.CommitOffsets(tpAt(topic, 0, 1), tpAt("", 0, 5)))
+	assert.ErrorIs(t, err, kafkaerror.InvalidArg, "an offset without a topic is refused locally")
+	assert.ErrorContains(t, err, "offsets[1] (partition 0, offset 5) has no topic name")
 }
 
 // An asynchronous commit returns at once; its result reaches the commit callback only

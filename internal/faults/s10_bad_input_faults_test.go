@@ -497,7 +497,7 @@ func TestScenario10BadInput(t *testing.T) {
 		{commit, "commit an empty topic name", func() error {
 			_, err := c.Commit(consumer.CommitOffsets(tp("", 0, 5)))
 			return err
-		}, kafkaerror.UnknownTopicOrPart, []string{"Unknown topic or partition"}, nil},
+		}, kafkaerror.InvalidArg, []string{"offsets[0]", "no topic name"}, nil},
 		{consum, "Seek a partition not assigned", func() error { return c.Seek(tp(topic, 9, 0)) }, kafkaerror.UnknownPartition, []string{"partition"}, nil},
 		{consum, "watermarks of a partition beyond the topic", func() error {
 			_, _, err := c.GetWatermarkOffsets(tp(topic, 9, 0), 10*time.Second, false)
