@@ -95,9 +95,10 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 // event channel. The cluster client has no Poll, so nothing else would serve them.
 func (c *Client) drainEvents() {
 	defer c.events.Done()
+	tlsHint := ckconv.TLSVerifyHint(c.config)
 	for ev := range c.engine.Events() {
 		if e, ok := ev.(ckafka.Error); ok {
-			cklog.ReportError(c.set.logger, nil, "cluster", ckconv.FromCK(e))
+			cklog.ReportError(c.set.logger, nil, "cluster", ckconv.ClientError(e, tlsHint))
 		}
 	}
 }

@@ -195,6 +195,5 @@ func aboutError(kind, name string, e ckafka.Error) *kafkaerror.Error {
 	if strings.Contains(kerr.Str(), name) {
 		return kerr
 	}
-	return kafkaerror.New(kerr.Code(), fmt.Sprintf("%s %q: %s", kind, name, kerr.Str()),
-		kafkaerror.Flags{Fatal: kerr.Fatal(), Retriable: kerr.Retriable(), TxnRequiresAbort: kerr.TxnRequiresAbort()})
+	return ckconv.WithText(kerr, fmt.Sprintf("%s %q: %s", kind, name, kerr.Str()))
 }

@@ -43,7 +43,12 @@ func Prefixed(err error, format string, args ...any) error {
 	if !errors.As(err, &kerr) {
 		return err
 	}
-	return kafkaerror.New(kerr.Code(), fmt.Sprintf(format, args...)+": "+kerr.Str(), kafkaerror.Flags{
+	return WithText(kerr, fmt.Sprintf(format, args...)+": "+kerr.Str())
+}
+
+// WithText is kerr with another text and the same code and flags.
+func WithText(kerr *kafkaerror.Error, str string) *kafkaerror.Error {
+	return kafkaerror.New(kerr.Code(), str, kafkaerror.Flags{
 		Fatal:            kerr.Fatal(),
 		Retriable:        kerr.Retriable(),
 		TxnRequiresAbort: kerr.TxnRequiresAbort(),

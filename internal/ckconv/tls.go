@@ -1,0 +1,40 @@
+package ckconv
+
+import (
+	"fmt"
+	"strings"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/rdstreams/rdstreams/kafkaerror"
+)
+
+// TLSVerifyHint is what ClientError adds to a failed certificate verification for a
+// client with this configuration, "" when the client does not verify host names.
+//
+// librdkafka words every verification failure alike ("broker certificate could not be
+// verified, verify that ssl.ca.location is correctly configured …"), whether the CA is
+// wrong or the certificate does not name the host the client connected to. The second
+// cause is as common (a certificate for an IP address, bootstrap.servers naming the
+// host), so a client that checks host names is told about it too.
+func TLSVerifyHint(config map[string]any) string {
+	protocol := strings.ToLower(fmt.Sprint(config["security.protocol"]))
+	if protocol != "ssl" && protocol != "sasl_ssl" {
+		return ""
+	}
+	if algo, ok := config["ssl.endpoint.identification.algorithm"]; ok && strings.EqualFold(fmt.Sprint(algo), "none") {
+		return ""
+	}
+	return "; or, if the CA is right, the broker's certificate does not name the host " +
+		"connected to (host-name verification is on: ssl.endpoint.identification.algorithm=https)"
+}
+
+// ClientError converts a client-wide engine error, adding tlsHint (see TLSVerifyHint)
+// to a certificate verification failure.
+func ClientError(ce ckafka.Error, tlsHint string) *kafkaerror.Error {
+	kerr := FromCK(ce)
+	if tlsHint == "" || kerr.Code() != kafkaerror.SSL || !strings.Contains(kerr.Str(), "certificate verify failed") {
+		return kerr
+	}
+	return WithText(kerr, kerr.Str()+tlsHint)
+}
