@@ -15,24 +15,14 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/rdstreams/rdstreams/bench/internal/report"
 )
 
-// result is the part of one results/latest.json entry the chart uses.
+// result is one results/latest.json entry; the chart counts its rounds only.
 type result struct {
-	Client     string                `json:"client"`
-	Workload   string                `json:"workload"`
-	Size       int                   `json:"size"`
-	MsgsPerS   float64               `json:"msgs_per_s"`
-	MBPerS     float64               `json:"mb_per_s"`
-	CPU        float64               `json:"cpu_s_per_million"`
-	RSSMB      float64               `json:"rss_mb"`
-	P50        *float64              `json:"p50_ms"`
-	P99        *float64              `json:"p99_ms"`
-	P999       *float64              `json:"p999_ms"`
-	GoAllocs   *float64              `json:"go_allocs_per_msg"`
-	FailedRuns int                   `json:"failed_runs"`
-	Spread     map[string][2]float64 `json:"spread"`
-	Runs       []json.RawMessage     `json:"runs"`
+	report.Summary
+	Runs []json.RawMessage `json:"runs"`
 }
 
 type file struct {
@@ -140,7 +130,7 @@ func writeTables(w io.Writer, rs []result) {
 				}
 				if wl == "latency" {
 					fmt.Fprintf(w, "| %s | %s | %s | %s | %.0f | %.2f | %.0f | %s |\n", name,
-						ms(r.P50), ms(r.P99), ms(r.P999), r.MsgsPerS, r.CPU, r.RSSMB, runs)
+						ms(r.P50Ms), ms(r.P99Ms), ms(r.P999Ms), r.MsgsPerS, r.CPUPerMillion, r.RSSMB, runs)
 					continue
 				}
 				ratio := "–"
@@ -153,7 +143,7 @@ func writeTables(w io.Writer, rs []result) {
 					allocs = fmt.Sprintf("%.2f", *r.GoAllocs)
 				}
 				fmt.Fprintf(w, "| %s | %s (%s–%s) | %.1f | %s | %.2f | %s | %.0f | %s |\n", name,
-					thousands(r.MsgsPerS), thousands(sp[0]), thousands(sp[1]), r.MBPerS, ratio, r.CPU, allocs, r.RSSMB, runs)
+					thousands(r.MsgsPerS), thousands(sp[0]), thousands(sp[1]), r.MBPerS, ratio, r.CPUPerMillion, allocs, r.RSSMB, runs)
 			}
 		}
 	}

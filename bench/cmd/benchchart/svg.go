@@ -54,8 +54,8 @@ func writeSVG(w io.Writer, f file) {
 		get  func(*result) *float64
 		key  string
 	}{
-		{"p50", func(r *result) *float64 { return r.P50 }, "p50_ms"},
-		{"p99", func(r *result) *float64 { return r.P99 }, "p99_ms"},
+		{"p50", func(r *result) *float64 { return r.P50Ms }, "p50_ms"},
+		{"p99", func(r *result) *float64 { return r.P99Ms }, "p99_ms"},
 	} {
 		p := panel{title: "end-to-end latency " + pct.name + fmt.Sprintf(" at %v msg/s", f.Settings["latency_rate"]), unit: "ms (lower is better)"}
 		for _, size := range sizesOf(f.Results, "latency") {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rdstreams/rdstreams/bench/internal/report"
 )
 
 // results is results/latest.json.
@@ -20,25 +22,11 @@ type results struct {
 	opts options
 }
 
-// result is one (client, workload, size): medians over the successful rounds in the
-// top-level fields, [min, max] of each in spread, every round in runs.
+// result is one (client, workload, size): the summary of the successful rounds, and
+// every round in runs.
 type result struct {
-	Client        string                `json:"client"`
-	Workload      string                `json:"workload"`
-	Size          int                   `json:"size"`
-	MsgsPerS      float64               `json:"msgs_per_s"`
-	MBPerS        float64               `json:"mb_per_s"`
-	CPUPerMillion float64               `json:"cpu_s_per_million"`
-	RSSMB         float64               `json:"rss_mb"`
-	P50Ms         *float64              `json:"p50_ms,omitempty"`
-	P99Ms         *float64              `json:"p99_ms,omitempty"`
-	P999Ms        *float64              `json:"p999_ms,omitempty"`
-	GoAllocs      *float64              `json:"go_allocs_per_msg,omitempty"`
-	GoAllocBytes  *float64              `json:"go_alloc_bytes_per_msg,omitempty"`
-	FailedRuns    int                   `json:"failed_runs,omitempty"`
-	Spread        map[string][2]float64 `json:"spread"`
-	Settings      map[string]any        `json:"settings"` // the client's, from its first good run
-	Runs          []outcome             `json:"runs"`
+	report.Summary
+	Runs []outcome `json:"runs"`
 }
 
 func newResults(o options) *results {
@@ -74,7 +62,7 @@ func (rs *results) add(client, workload string, size int, run outcome) {
 		return r.Client == client && r.Workload == workload && r.Size == size
 	})
 	if i < 0 {
-		rs.Results = append(rs.Results, &result{Client: client, Workload: workload, Size: size})
+		rs.Results = append(rs.Results, &result{Summary: report.Summary{Client: client, Workload: workload, Size: size}})
 		sortResults(rs.opts, rs.Results)
 		i = slices.IndexFunc(rs.Results, func(r *result) bool {
 			return r.Client == client && r.Workload == workload && r.Size == size
