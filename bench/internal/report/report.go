@@ -1,5 +1,3 @@
-// Package report holds the shape of results/latest.json's rows, shared by the driver
-// that writes them (cmd/benchrun) and the chart that reads them (cmd/benchchart).
 package report
 
 // Summary is one (client, workload, size) row of results/latest.json without its
