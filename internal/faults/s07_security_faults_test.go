@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rdstreams/rdstreams/cluster"
 	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/faults"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
@@ -593,4 +594,20 @@ func secCopyConf(conf map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// secMetadata is the cluster metadata as a cluster client with conf sees it (30 s at
+// most), the client closed again.
+func secMetadata(conf map[string]any) (*cluster.Metadata, error) {
+	cl, err := cluster.New(conf, cluster.WithLogger(quietLogger()))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	md, err := cl.Metadata(ctx)
+	if cerr := cl.Close(); err == nil {
+		err = cerr
+	}
+	return md, err
 }

@@ -102,16 +102,7 @@ func TestScenario08ACLs(t *testing.T) {
 
 	// Cluster metadata needs no ACL (kafka.sh's readiness check relies on it): Bob gets
 	// it, without the topic he may not describe.
-	bobAdmin, err := cluster.New(bob, cluster.WithLogger(quietLogger()))
-	if err != nil {
-		t.Fatalf("bob's admin client: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	md, err := bobAdmin.Metadata(ctx)
-	if cerr := bobAdmin.Close(); err == nil {
-		err = cerr
-	}
+	md, err := secMetadata(bob)
 	switch {
 	case err != nil:
 		t.Errorf("bob's cluster metadata: %v", err)

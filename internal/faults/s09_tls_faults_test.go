@@ -3,14 +3,12 @@
 package faults_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rdstreams/rdstreams/cluster"
 	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/faults"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
@@ -152,16 +150,7 @@ func TestScenario09TLS(t *testing.T) {
 	// "localhost" without host-name verification: the same CA, the same broker, connects.
 	noHostCheck := secCopyConf(byName)
 	noHostCheck["ssl.endpoint.identification.algorithm"] = "none"
-	cl, err := cluster.New(noHostCheck, cluster.WithLogger(quietLogger()))
-	if err != nil {
-		t.Fatalf("admin client: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	md, err := cl.Metadata(ctx)
-	if cerr := cl.Close(); err == nil {
-		err = cerr
-	}
+	md, err := secMetadata(noHostCheck)
 	if err != nil || md.Topic(topic) == nil {
 		t.Errorf("localhost without host-name verification: metadata %v, error %v", md != nil, err)
 	}
