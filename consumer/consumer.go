@@ -84,13 +84,19 @@ type commitResult struct {
 //		"auto.offset.reset": "earliest",
 //	})
 //
-// An unknown property or an invalid value is an error naming the property. group.id
-// is needed only for group operations (Subscribe, Commit, Committed, StoreOffsets,
+// An unknown property or an invalid value is an error naming the property. A nested
+// "default.topic.config" map, which the Python clients still accept, is read as Python
+// reads it: its properties move to the top level, and win over the same property set
+// there. group.id is needed only for group operations (Subscribe, Commit, Committed, StoreOffsets,
 // GroupMetadata); a consumer without one reads the partitions it Assigns.
 func New(config map[string]any, opts ...Option) (*Consumer, error) {
 	s := settings{logger: slog.Default(), closeTimeout: DefaultCloseTimeout}
 	for _, o := range opts {
 		o(&s)
+	}
+	config, err := ckconv.Flatten(config) // default.topic.config: its properties count as set
+	if err != nil {
+		return nil, err
 	}
 	_, hasGroup := config["group.id"]
 	autoStore, err := ckconv.BoolProperty(config, "enable.auto.offset.store", true)
@@ -152,13 +158,22 @@ func (c *Consumer) PollContext(ctx context.Context) *message.Message {
 	return m
 }
 
-// Consume returns up to n messages (1 ≤ n ≤ 1,000,000), waiting up to timeout for them
+// Consume returns up to n messages (0 ≤ n ≤ 1,000,000), waiting up to timeout for them
 // (negative: until n have come); fewer, or none, when the time runs out. Events and
-// errors are in the list as messages whose Err is set. On a closed consumer it returns
-// kafkaerror.ErrClosed.
+// errors are in the list as messages whose Err is set. n = 0 returns an empty list at
+// once, whatever the timeout, and serves no callbacks, as in confluent-kafka-python. On
+// a closed consumer it returns kafkaerror.ErrClosed.
 func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, error) {
-	if n < 1 || n > 1_000_000 {
-		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Consume: n must be between 1 and 1000000, got %d", n)
+	if n < 0 || n > 1_000_000 {
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Consume: n must be between 0 and 1000000, got %d", n)
+	}
+	if n == 0 {
+		in := c.enter()
+		if in == closed {
+			return nil, kafkaerror.ErrClosed
+		}
+		c.exit(in)
+		return []*message.Message{}, nil
 	}
 	var out []*message.Message
 	_, err := c.serving(func() *message.Message {

@@ -40,10 +40,12 @@
 //	                                          c.Subscribe(topics, consumer.OnAssign(fn), consumer.OnRevoke(fn), consumer.OnLost(fn))
 //	unsubscribe()                             c.Unsubscribe()
 //	assign(partitions) / unassign()           c.Assign(partitions) / c.Unassign()
+//	TopicPartition(t, p) / TopicPartition(t, p, o)
+//	                                          topicpartition.Of(t, p) / topicpartition.New(t, p, o)
 //	incremental_assign / incremental_unassign c.IncrementalAssign / c.IncrementalUnassign
 //	assignment()                              c.Assignment()
 //	poll(timeout)                             c.Poll(timeout) (nil on timeout)
-//	consume(num_messages, timeout)            c.Consume(n, timeout)
+//	consume(num_messages, timeout)            c.Consume(n, timeout) (n = 0: an empty list at once)
 //	commit(message=m) / commit(offsets=l) / commit()
 //	                                          c.Commit(consumer.CommitMessage(m)) / c.Commit(consumer.CommitOffsets(l…)) / c.Commit()
 //	commit(…, asynchronous=True)              c.Commit(…, consumer.CommitAsync()); result to consumer.WithCommitCallback
@@ -58,5 +60,10 @@
 //
 // Differences: Commit is synchronous unless CommitAsync is given (Python's default is
 // asynchronous); Position of a partition with nothing consumed is OffsetInvalid (the
-// MapR client says 0); timeouts are time.Duration, negative meaning no limit.
+// MapR client says 0); timeouts are time.Duration, negative meaning no limit. A
+// topicpartition.TopicPartition literal without Offset means offset 0, where Python's
+// TopicPartition(t, p) means "the committed offset": use topicpartition.Of for that.
+//
+// Configuration is read as Python reads it, a nested "default.topic.config" map
+// included: its properties move to the top level and win over the same ones set there.
 package consumer

@@ -22,3 +22,15 @@ func Example() {
 	// orders[1]@100
 	// orders[2]@tail(10)
 }
+
+// Of is Python's TopicPartition(topic, partition): no offset given, so an assignment
+// starts where the group left off. A struct literal without Offset means offset 0.
+func ExampleOf() {
+	resume := topicpartition.Of("orders", 0)
+	literal := topicpartition.TopicPartition{Topic: "orders", Partition: 0}
+	fmt.Println(resume, resume.Offset == topicpartition.OffsetInvalid)
+	fmt.Println(literal)
+	// Output:
+	// orders[0]@invalid true
+	// orders[0]@0
+}

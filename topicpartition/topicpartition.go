@@ -7,10 +7,16 @@ import (
 
 // TopicPartition names a partition of a topic and, depending on the call, an offset in
 // it and the outcome of an operation on it.
+//
+// A struct literal that leaves Offset out means offset 0, a real position, whereas
+// Python's TopicPartition(topic, partition) means OFFSET_INVALID ("no offset given":
+// Assign then starts at the group's committed offset). Use [Of] for Python's default,
+// [New] for an explicit offset.
 type TopicPartition struct {
 	Topic     string
 	Partition int32
-	// Offset is a real offset or a special one (OffsetBeginning, OffsetStored, …).
+	// Offset is a real offset or a special one (OffsetBeginning, OffsetStored, …). Its
+	// zero value is offset 0, not "unset": see [Of].
 	Offset Offset
 	// Metadata is the commit metadata string stored with a committed offset.
 	Metadata string
@@ -20,9 +26,18 @@ type TopicPartition struct {
 	Err error
 }
 
-// New returns the partition of topic with the given offset.
+// New returns the partition of topic with the given offset: Python's
+// TopicPartition(topic, partition, offset).
 func New(topic string, partition int32, offset Offset) TopicPartition {
 	return TopicPartition{Topic: topic, Partition: partition, Offset: offset}
+}
+
+// Of returns the partition of topic with no offset given (OffsetInvalid), as Python's
+// TopicPartition(topic, partition) does. Assigned, it starts where the consumer's group
+// left off (its committed offset), else at auto.offset.reset; the struct literal
+// TopicPartition{Topic: topic, Partition: partition} would start at offset 0 instead.
+func Of(topic string, partition int32) TopicPartition {
+	return TopicPartition{Topic: topic, Partition: partition, Offset: OffsetInvalid}
 }
 
 // String prints "topic[partition]@offset", followed by the epoch and error when set,

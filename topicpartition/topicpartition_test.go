@@ -47,3 +47,10 @@ func TestStrings(t *testing.T) {
 	assert.Equal(t, `orders[3]@42 (epoch 7) (metadata "m") (error: Local: No offset stored)`, tp.String())
 	assert.True(t, errors.Is(tp.Err, kafkaerror.NoOffset))
 }
+
+// Of defaults the offset as Python's TopicPartition(topic, partition) does.
+func TestOfHasNoOffset(t *testing.T) {
+	tp := topicpartition.Of("orders", 4)
+	assert.Equal(t, topicpartition.TopicPartition{Topic: "orders", Partition: 4, Offset: topicpartition.OffsetInvalid}, tp)
+	assert.Equal(t, topicpartition.New("orders", 4, topicpartition.OffsetInvalid), tp)
+}

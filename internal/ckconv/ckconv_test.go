@@ -119,3 +119,53 @@ func TestPrefixedKeepsCodeAndFlags(t *testing.T) {
 	assert.Same(t, plain, Prefixed(plain, "ignored"), "other errors pass through")
 	assert.NoError(t, Prefixed(nil, "ignored"))
 }
+
+// default.topic.config, the nested map the Python clients still accept, is flattened
+// into the top level as Python does: where a property is set both at the top level and
+// inside, the inner value wins.
+func TestConfigMapDefaultTopicConfig(t *testing.T) {
+	user := map[string]any{
+		"bootstrap.servers":    "b:9092",
+		"acks":                 1,
+		"default.topic.config": map[string]any{"acks": "all", "message.timeout.ms": 5000},
+	}
+	cm, err := ConfigMap(user, map[string]any{"message.timeout.ms": "1"})
+	require.NoError(t, err)
+	assert.Equal(t, ckafka.ConfigMap{"bootstrap.servers": "b:9092", "acks": "all", "message.timeout.ms": "5000"}, cm,
+		"the inner acks wins over the top-level one; the inner value over a default")
+	assert.Contains(t, user, "default.topic.config", "the caller's map is left alone")
+	assert.Equal(t, 1, user["acks"])
+
+	cm, err = ConfigMap(map[string]any{"default.topic.config": map[string]string{"auto.offset.reset": "earliest"}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, ckafka.ConfigMap{"auto.offset.reset": "earliest"}, cm, "a map[string]string works too")
+
+	_, err = ConfigMap(map[string]any{"default.topic.config": "acks=all"}, nil)
+	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
+	assert.ErrorContains(t, err, `configuration property "default.topic.config": value of type string is not supported`)
+	_, err = ConfigMap(map[string]any{"default.topic.config": map[string]any{"acks": []int{1}}}, nil)
+	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
+	assert.ErrorContains(t, err, `configuration property "default.topic.config": property "acks": value of type []int is not supported`)
+
+	// The properties rdstreams reads itself see the inner values too.
+	nested := map[string]any{"enable.auto.commit": true, "queue.buffering.max.messages": 10,
+		"default.topic.config": map[string]any{"enable.auto.commit": "false", "queue.buffering.max.messages": "20"}}
+	on, err := BoolProperty(nested, "enable.auto.commit", true)
+	require.NoError(t, err)
+	assert.False(t, on)
+	n, ok := IntProperty(nested, "queue.buffering.max.messages")
+	assert.True(t, ok)
+	assert.Equal(t, 20, n)
+
+	flat, err := Flatten(map[string]any{"a": 1})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": 1}, flat)
+}
+
+// A client-configuration error names the alias the user wrote, also inside
+// default.topic.config.
+func TestConfigErrorNamesNestedAlias(t *testing.T) {
+	engine := ckafka.NewError(ckafka.ErrInvalidArg, `Configuration property "queue.buffering.max.ms" value -5 is outside allowed range`, false)
+	err := ConfigError(engine, map[string]any{"default.topic.config": map[string]any{"linger.ms": -5}})
+	assert.ErrorContains(t, err, `"linger.ms"`)
+}

@@ -10,13 +10,61 @@ import (
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
+// DefaultTopicConfig is the property under which the Python clients still accept a
+// nested map of topic properties (librdkafka's old default_topic_conf).
+const DefaultTopicConfig = "default.topic.config"
+
+// Flatten returns config with the entries of its DefaultTopicConfig map moved to the
+// top level, as confluent-kafka-python does: where a property is set both at the top
+// level and inside, the inner value wins (Python updates the top-level dict with the
+// inner one). The map may be a map[string]any or a map[string]string. config itself is
+// not modified; without the key it is returned as is.
+func Flatten(config map[string]any) (map[string]any, error) {
+	nested, ok := config[DefaultTopicConfig]
+	if !ok {
+		return config, nil
+	}
+	var inner map[string]any
+	switch m := nested.(type) {
+	case map[string]any:
+		inner = m
+	case map[string]string:
+		inner = make(map[string]any, len(m))
+		for k, v := range m {
+			inner[k] = v
+		}
+	default:
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg,
+			"configuration property %q: value of type %T is not supported (use a map[string]any of topic properties, or set them at the top level)", DefaultTopicConfig, nested)
+	}
+	flat := make(map[string]any, len(config)+len(inner))
+	for k, v := range config {
+		if k != DefaultTopicConfig {
+			flat[k] = v
+		}
+	}
+	for k, v := range inner {
+		if _, ok := configString(v); !ok {
+			return nil, kafkaerror.Newf(kafkaerror.InvalidArg,
+				"configuration property %q: property %q: value of type %T is not supported (use a string, bool or number)", DefaultTopicConfig, k, v)
+		}
+		flat[k] = v
+	}
+	return flat, nil
+}
+
 // ConfigMap copies a user's librdkafka configuration for the engine, then adds the
 // given defaults where the user set nothing. Values may be strings, bools, integers or
-// floats. Properties of the engine itself ("go.*") are refused: rdstreams sets those.
+// floats; a DefaultTopicConfig map is flattened into the top level first (see Flatten).
+// Properties of the engine itself ("go.*") are refused: rdstreams sets those.
 //
 // Property names and values are checked by librdkafka when the client is created; this
 // only refuses what librdkafka would never see.
 func ConfigMap(user map[string]any, defaults map[string]any) (ckafka.ConfigMap, error) {
+	user, err := Flatten(user)
+	if err != nil {
+		return nil, err
+	}
 	cm := make(ckafka.ConfigMap, len(user)+len(defaults))
 	for k, v := range user {
 		if strings.HasPrefix(k, "go.") {
@@ -76,6 +124,9 @@ func ConfigError(err error, user map[string]any) error {
 	if !ok {
 		return Error(err)
 	}
+	if flat, ferr := Flatten(user); ferr == nil {
+		user = flat
+	}
 	for alias, canonical := range aliases {
 		if _, set := user[alias]; set && strings.Contains(kerr.Str(), `"`+canonical+`"`) {
 			return kafkaerror.New(kerr.Code(),
@@ -86,9 +137,26 @@ func ConfigError(err error, user map[string]any) error {
 	return kerr
 }
 
+// property is the value the user set for name: inside DefaultTopicConfig first (the
+// inner value wins, see Flatten), else at the top level.
+func property(config map[string]any, name string) (any, bool) {
+	switch inner := config[DefaultTopicConfig].(type) {
+	case map[string]any:
+		if v, ok := inner[name]; ok {
+			return v, true
+		}
+	case map[string]string:
+		if v, ok := inner[name]; ok {
+			return v, true
+		}
+	}
+	v, ok := config[name]
+	return v, ok
+}
+
 // IntProperty reads an integer property the user set, whatever type they gave it in.
 func IntProperty(config map[string]any, name string) (int, bool) {
-	v, ok := config[name]
+	v, ok := property(config, name)
 	if !ok {
 		return 0, false
 	}
@@ -102,7 +170,7 @@ func IntProperty(config map[string]any, name string) (int, bool) {
 
 // BoolProperty reads a boolean property the user set (a bool or "true"/"false"), or def.
 func BoolProperty(config map[string]any, name string, def bool) (bool, error) {
-	v, ok := config[name]
+	v, ok := property(config, name)
 	if !ok {
 		return def, nil
 	}

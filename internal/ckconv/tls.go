@@ -18,11 +18,11 @@ import (
 // cause is as common (a certificate for an IP address, bootstrap.servers naming the
 // host), so a client that checks host names is told about it too.
 func TLSVerifyHint(config map[string]any) string {
-	protocol := strings.ToLower(fmt.Sprint(config["security.protocol"]))
-	if protocol != "ssl" && protocol != "sasl_ssl" {
+	protocol, _ := property(config, "security.protocol")
+	if p := strings.ToLower(fmt.Sprint(protocol)); p != "ssl" && p != "sasl_ssl" {
 		return ""
 	}
-	if algo, ok := config["ssl.endpoint.identification.algorithm"]; ok && strings.EqualFold(fmt.Sprint(algo), "none") {
+	if algo, ok := property(config, "ssl.endpoint.identification.algorithm"); ok && strings.EqualFold(fmt.Sprint(algo), "none") {
 		return ""
 	}
 	return "; or, if the CA is right, the broker's certificate does not name the host " +
