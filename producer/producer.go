@@ -230,16 +230,19 @@ func (p *Producer) serve(w wait) (served int, ended bool) {
 			return 0, false
 		}
 	}
-	for ev != nil && served < maxServe {
+	for {
 		p.handle(ev)
 		served++
+		// Check the cap before taking the next event: one taken is one served.
+		if served == maxServe {
+			return served, false
+		}
 		select {
 		case ev = <-p.events:
 		default:
-			ev = nil
+			return served, false
 		}
 	}
-	return served, false
 }
 
 // handle runs the callback an engine event calls for.

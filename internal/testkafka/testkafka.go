@@ -195,3 +195,41 @@ func DeleteRecordsBefore(ctx context.Context, bootstrap, topic string, partition
 	}
 	return nil
 }
+
+// WaitForMessages waits until the partitions of topic hold n messages in all (the sum of
+// their high watermarks, from offset 0), or ctx is done. Tests use it to know that
+// produced messages are on the broker without serving a single delivery report.
+func WaitForMessages(ctx context.Context, bootstrap, topic string, n int64) error {
+	c, err := ckafka.NewConsumer(&ckafka.ConfigMap{
+		"bootstrap.servers": bootstrap,
+		"group.id":          UniqueName("waitfor"),
+		"log_level":         3,
+	})
+	if err != nil {
+		return ckconv.Error(err)
+	}
+	defer c.Close()
+	md, err := c.GetMetadata(&topic, false, 10000)
+	if err != nil {
+		return ckconv.Error(err)
+	}
+	var total int64
+	for {
+		total = 0
+		for _, p := range md.Topics[topic].Partitions {
+			_, high, err := c.QueryWatermarkOffsets(topic, p.ID, 5000)
+			if err != nil {
+				return ckconv.Error(err)
+			}
+			total += high
+		}
+		if total >= n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s holds %d of %d messages: %w", topic, total, n, ctx.Err())
+		case <-time.After(50 * time.Millisecond): // the broker has no event to wait on
+		}
+	}
+}
