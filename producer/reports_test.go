@@ -94,7 +94,7 @@ func TestFlushServesEveryWaitingReportOnce(t *testing.T) {
 // goes on, then a Flush for what is left.
 func TestPollsOverTimeServeEveryReportOnce(t *testing.T) {
 	bursts := []int{150_000, 150_000} // each waits, whole, for one Poll
-	const steady = 100_000             // then produced while a ticker polls
+	const steady = 100_000            // then produced while a ticker polls
 	n := bursts[0] + bursts[1] + steady
 	topic := testkafka.Topic(t, 3, nil)
 	l := newReportLedger(t, n)
