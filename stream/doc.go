@@ -19,7 +19,17 @@
 // reader gets back everything it had not marked done.
 //
 // Writing adds hop-client's _id and _format headers, and reading decodes by _format, so
-// hop-client (Python) and rdstreams read each other's messages.
+// hop-client (Python) and rdstreams read each other's messages. Write picks the format
+// from the Go type as hop-client's write does from the Python type:
+//
+//	stream.JSON(v)         json   the JSON of v          (Python dict, list, number …)
+//	string                 json   a JSON string "…"      (Python str; must be UTF-8)
+//	[]byte, stream.Blob    blob   the bytes as they are  (Python bytes, hop Blob)
+//	a stream.Model         its Format(), its Serialize()
+//	nil                    blob   a null value
+//
+// A reader gets Format and the raw Payload; Decode into a *string gives a string back
+// as it was written (from json, and a blob's bytes as text), Content the JSON value.
 //
 // pykafka's start rules: StartAt(p) resumes where the group left off and starts at p
 // only where it has no committed offset (auto_offset_reset); with ResetOnStart it starts

@@ -9,7 +9,9 @@ import (
 	"github.com/rdstreams/rdstreams/stream"
 )
 
-// Write two messages in hop-client's formats, then read them back with their metadata.
+// Write three messages in hop-client's formats, then read them back with their
+// metadata. As in hop-client, a string is written as json (a Python str) and a []byte
+// as a blob (Python bytes).
 func Example() {
 	broker := os.Getenv("KAFKA_BOOTSTRAP")
 	if broker == "" {
@@ -24,6 +26,7 @@ func Example() {
 	}
 	_ = w.Write(stream.JSON(map[string]any{"event": "GRB", "ra": 12.5}))
 	_ = w.Write("plain text")
+	_ = w.Write([]byte{0x00, 0x01})
 	if err := w.Close(); err != nil {
 		fmt.Println(err)
 		return
@@ -42,14 +45,14 @@ func Example() {
 			continue // e.g. the topic is being created
 		}
 		if m.Format == stream.FormatJSON {
-			var alert map[string]any
-			_ = m.Decode(&alert)
-			fmt.Printf("offset %d, json: event %v at ra %v\n", m.Metadata.Offset, alert["event"], alert["ra"])
+			content, _ := m.Content() // what json.Unmarshal gives into an any
+			fmt.Printf("offset %d, json: %v\n", m.Metadata.Offset, content)
 		} else {
-			fmt.Printf("offset %d, %s: %s\n", m.Metadata.Offset, m.Format, m.Payload)
+			fmt.Printf("offset %d, %s: %x\n", m.Metadata.Offset, m.Format, m.Payload)
 		}
 	}
 	// Output:
-	// offset 0, json: event GRB at ra 12.5
-	// offset 1, blob: plain text
+	// offset 0, json: map[event:GRB ra:12.5]
+	// offset 1, json: plain text
+	// offset 2, blob: 0001
 }

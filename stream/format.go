@@ -1,10 +1,12 @@
 package stream
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/topicpartition"
@@ -48,7 +50,7 @@ func (j jsonModel) Serialize() ([]byte, error) {
 	return b, nil
 }
 
-// Blob is raw bytes, hop's "blob" format; writing a []byte or a string does the same.
+// Blob is raw bytes, hop's "blob" format; writing a []byte does the same.
 type Blob []byte
 
 // Format is "blob".
@@ -57,7 +59,13 @@ func (Blob) Format() string { return FormatBlob }
 // Serialize returns the bytes as they are.
 func (b Blob) Serialize() ([]byte, error) { return b, nil }
 
-// encode turns what Write was given into a format and payload.
+// encode turns what Write was given into a format and payload, as hop-client's
+// Producer.write does for the Python types these stand for:
+//
+//	Model (stream.JSON(v), Blob, yours)  its Format(), its Serialize()
+//	[]byte                               "blob", the bytes as they are (Python bytes)
+//	string                               "json", the JSON string (Python str: JSONBlob)
+//	nil                                  "blob", a null value (a tombstone)
 func encode(value any) (format string, payload []byte, err error) {
 	switch v := value.(type) {
 	case Model:
@@ -66,11 +74,28 @@ func encode(value any) (format string, payload []byte, err error) {
 	case []byte:
 		return FormatBlob, v, nil
 	case string:
-		return FormatBlob, []byte(v), nil
+		payload, err = jsonString(v)
+		return FormatJSON, payload, err
 	case nil:
 		return FormatBlob, nil, nil
 	}
 	return "", nil, fmt.Errorf("stream: cannot write a %T: give []byte, string, stream.JSON(v) or a stream.Model", value)
+}
+
+// jsonString is s as a JSON string, with <, > and & as they are (as Python's json.dumps
+// writes them). A string that is not valid UTF-8 is refused: JSON would replace its
+// stray bytes, and the reader would not get back what was written.
+func jsonString(s string) ([]byte, error) {
+	if !utf8.ValidString(s) {
+		return nil, fmt.Errorf("stream: cannot write a string that is not valid UTF-8 as hop's json format (a string is text, as in hop-client): give a []byte to write bytes as a blob")
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, fmt.Errorf("stream: encoding a string as JSON: %w", err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func newID() []byte {
@@ -125,7 +150,9 @@ func (m *Message) ID() string {
 }
 
 // Decode unpacks the payload by its format into v: JSON into any value json.Unmarshal
-// takes; any other format into a *[]byte or *string.
+// takes; any other format into a *[]byte or *string. So Decode into a *string gives
+// back a string as written — by Write (json), by hop-client from a Python str (json) —
+// and the bytes of a blob as text.
 func (m *Message) Decode(v any) error {
 	if m.Format == FormatJSON {
 		if err := json.Unmarshal(m.Payload, v); err != nil {

@@ -26,6 +26,7 @@ if mode == "write":
     with Stream(auth=False).open(url, "w") as s:
         s.write({"from": "hop", "n": 1})
         s.write(Blob(b"\x00\x01raw"))
+        s.write("hop tëxt <&>")
 else:
     with Stream(auth=False, start_at=StartPosition.EARLIEST, until_eos=True).open(url, "r") as s:
         for m in s:
@@ -53,7 +54,7 @@ func TestHopClientWritesRdstreamsReads(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
 	runHop(t, "write", url(t, topic))
 	got := readAll(t, url(t, topic), stream.StartAt(stream.Earliest))
-	require.Len(t, got, 2)
+	require.Len(t, got, 3)
 	assert.Equal(t, stream.FormatJSON, got[0].Format)
 	var v map[string]any
 	require.NoError(t, got[0].Decode(&v))
@@ -61,12 +62,25 @@ func TestHopClientWritesRdstreamsReads(t *testing.T) {
 	assert.NotEmpty(t, got[0].ID(), "hop's _id header")
 	assert.Equal(t, stream.FormatBlob, got[1].Format)
 	assert.Equal(t, []byte("\x00\x01raw"), got[1].Payload)
+	// A Python str is hop's json format: the string back, as a Go string writes it.
+	assert.Equal(t, stream.FormatJSON, got[2].Format)
+	var text string
+	require.NoError(t, got[2].Decode(&text))
+	assert.Equal(t, "hop tëxt <&>", text)
+	content, err := got[2].Content()
+	require.NoError(t, err)
+	assert.Equal(t, "hop tëxt <&>", content)
 }
 
 // rdstreams writes, hop-client reads and decodes into its models.
 func TestRdstreamsWritesHopClientReads(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
-	write(t, url(t, topic), stream.JSON(map[string]any{"from": "rdstreams", "ok": true}), []byte{0xff, 0x00}, "text")
+	w, err := stream.Open(url(t, topic), stream.Write, stream.NoAuth())
+	require.NoError(t, err)
+	require.NoError(t, w.Write(stream.JSON(map[string]any{"from": "rdstreams", "ok": true})))
+	require.NoError(t, w.Write([]byte{0xff, 0x00}))
+	require.NoError(t, w.Write("tëxt <&>"))
+	require.NoError(t, w.Close())
 	var got []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(runHop(t, "read", url(t, topic))), "\n") {
 		var m map[string]any
@@ -76,6 +90,6 @@ func TestRdstreamsWritesHopClientReads(t *testing.T) {
 	assert.Equal(t, []map[string]any{
 		{"type": "JSONBlob", "content": map[string]any{"from": "rdstreams", "ok": true}},
 		{"type": "Blob", "content": "ff00"},
-		{"type": "Blob", "content": "74657874"},
+		{"type": "JSONBlob", "content": "tëxt <&>"}, // a Go string is a Python str, as hop writes one
 	}, got)
 }

@@ -26,12 +26,16 @@ func url(t *testing.T, topics ...string) string {
 	return "kafka://" + testkafka.Bootstrap(t) + "/" + strings.Join(topics, ",")
 }
 
-// write writes values through a stream writer and waits for delivery.
+// write writes values through a stream writer and waits for delivery. A string is
+// written as its bytes (a blob), so that payloads reads it back as it was.
 func write(t *testing.T, rawURL string, values ...any) {
 	t.Helper()
 	w, err := stream.Open(rawURL, stream.Write, stream.NoAuth())
 	require.NoError(t, err)
 	for _, v := range values {
+		if s, ok := v.(string); ok {
+			v = []byte(s)
+		}
 		require.NoError(t, w.Write(v))
 	}
 	require.NoError(t, w.Close())
@@ -197,7 +201,7 @@ func TestWriteNeedsOneTopic(t *testing.T) {
 	err = w.Write("x")
 	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
 	assert.ErrorContains(t, err, "stream.Topic")
-	require.NoError(t, w.Write("to-b", stream.Topic(b)))
+	require.NoError(t, w.Write([]byte("to-b"), stream.Topic(b)))
 	require.NoError(t, w.Close())
 	assert.Equal(t, []string{"to-b"}, payloads(readAll(t, url(t, b), stream.StartAt(stream.Earliest))))
 

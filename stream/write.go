@@ -66,7 +66,9 @@ func (s *Stream) openWriter(config map[string]any) error {
 }
 
 // Write queues value for the stream's topic and returns; Close reports what could not
-// be delivered. value is a []byte or string (hop "blob"), stream.JSON(v), or any Model.
+// be delivered. value is a []byte (hop "blob", as Python bytes), a string (hop "json":
+// the JSON string, as hop-client writes a Python str; it must be valid UTF-8),
+// stream.JSON(v), or any Model.
 // The message carries hop-client's _id and _format headers (and _sender when
 // authenticated), so hop-client readers decode it. Write waits while the producer's
 // queue is full.
