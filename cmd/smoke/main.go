@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/mockcluster"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
@@ -41,7 +41,7 @@ func run(n, partitions int) error {
 	topic := testkafka.UniqueName("smoke")
 	where := "broker " + bootstrap
 	if bootstrap == "" {
-		mc, err := mockcluster.Start(1)
+		mc, err := engine.StartMockCluster(1)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,14 @@
+// Package engine is rdstreams' own cgo binding over librdkafka: the one package with C in
+// it for rdstreams' clients.
+//
+// It declares the librdkafka functions it calls itself (librdkafka.h in this folder;
+// TestDeclarationsMatchLibrdkafka compiles them against the real header, and
+// TestLibraryVersion checks that the library linked is the one they were written for).
+// The static librdkafka comes with confluent-kafka-go: the blank import of its kafka
+// package puts the library on the link line, so a binary holds one librdkafka, shared
+// with whatever still goes through confluent-kafka-go, and building needs only Go and a C
+// compiler, no environment variables.
+//
+// Today it holds librdkafka's version and the in-process mock cluster used by the
+// no-broker demo (cmd/smoke) and fault injection.
+package engine
