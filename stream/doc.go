@@ -15,7 +15,8 @@
 // it is never a password. Without Persist a reader stops — and closes — once every
 // assigned partition has reached its end; with Persist it listens forever, across the
 // end of the stream and broker restarts. Reading commits automatically; with
-// AutoCommit(false) only messages passed to MarkDone are committed, so a restarted
+// AutoCommit(false) only messages passed to MarkDone (or MarkDoneAsync, which does not
+// wait for the broker; Close waits for its commits) are committed, so a restarted
 // reader gets back everything it had not marked done.
 //
 // Writing adds hop-client's _id and _format headers, and reading decodes by _format, so
@@ -42,7 +43,8 @@
 //	Stream(persist=True, start_at=EARLIEST)   stream.Open(url, stream.Read, stream.Persist(), stream.StartAt(stream.Earliest))
 //	for message in s                          for m, err := range s.Messages(ctx)
 //	s.read(metadata=True, autocommit=False)   stream.AutoCommit(false) at Open; m.Metadata
-//	s.mark_done(metadata)                     s.MarkDone(m.Metadata)
+//	s.mark_done(metadata)                     s.MarkDoneAsync(m.Metadata) (hop's default is asynchronous)
+//	s.mark_done(metadata, asynchronous=False) s.MarkDone(m.Metadata), which waits for the broker
 //	stream.open(url, "w"); s.write(msg)       stream.Open(url, stream.Write); s.Write(payload)
 //	auth=False                                stream.NoAuth()
 package stream

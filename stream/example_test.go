@@ -56,3 +56,63 @@ func Example() {
 	// offset 1, json: plain text
 	// offset 2, blob: 0001
 }
+
+// Mark messages done without waiting for the broker (hop-client's mark_done default);
+// Close waits for those commits, so the group resumes after the last one marked.
+func ExampleStream_MarkDoneAsync() {
+	broker := os.Getenv("KAFKA_BOOTSTRAP")
+	if broker == "" {
+		broker = "localhost:9092"
+	}
+	url := fmt.Sprintf("kafka://%s/example-marks-%d", broker, time.Now().UnixNano())
+	group := fmt.Sprintf("example-marks-%d", time.Now().UnixNano())
+
+	w, err := stream.Open(url, stream.Write, stream.NoAuth())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, alert := range []string{"first", "second", "third"} {
+		_ = w.Write(alert)
+	}
+	if err := w.Close(); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	read := func(process int) {
+		r, err := stream.Open(url, stream.Read, stream.NoAuth(), stream.Group(group),
+			stream.StartAt(stream.Earliest), stream.AutoCommit(false))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for m, err := range r.Messages(ctx) {
+			if err != nil {
+				continue // e.g. the topic is being created
+			}
+			var alert string
+			_ = m.Decode(&alert)
+			fmt.Println("processed", alert)
+			if err := r.MarkDoneAsync(m.Metadata); err != nil {
+				fmt.Println(err)
+			}
+			if process--; process == 0 {
+				break
+			}
+		}
+		if err := r.Close(); err != nil { // waits for the commits, reports their failures
+			fmt.Println(err)
+		}
+	}
+	read(2)
+	fmt.Println("-- a new reader of the group")
+	read(-1) // to the end of the stream
+	// Output:
+	// processed first
+	// processed second
+	// -- a new reader of the group
+	// processed third
+}

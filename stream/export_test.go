@@ -3,8 +3,10 @@ package stream
 import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
+	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
 // FromConsumed runs the reader's own decoding step (fromConsumed) on a message as the
@@ -15,4 +17,10 @@ func FromConsumed(topic string, partition int32, offset int64, value []byte, hea
 	ck.TopicPartition.Partition = partition
 	ck.TopicPartition.Offset = ckafka.Offset(offset)
 	return fromConsumed(ckconv.Message(ck))
+}
+
+// FailCommits makes every commit of MarkDone and MarkDoneAsync on the reader s fail
+// with err, as a broker refusing them would.
+func FailCommits(s *Stream, err error) {
+	s.marker().commit = func(...consumer.CommitOption) ([]topicpartition.TopicPartition, error) { return nil, err }
 }

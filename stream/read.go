@@ -170,7 +170,8 @@ func transient(err error) bool {
 }
 
 // MarkDone commits a message as processed: the group resumes after it. With
-// AutoCommit(false) only messages marked done are committed.
+// AutoCommit(false) only messages marked done are committed. It waits for the broker;
+// MarkDoneAsync does not.
 func (s *Stream) MarkDone(md Metadata) error {
 	if s.c == nil {
 		return errNotReader
@@ -178,8 +179,7 @@ func (s *Stream) MarkDone(md Metadata) error {
 	if md.msg == nil {
 		return kafkaerror.Newf(kafkaerror.InvalidArg, "stream: MarkDone needs the Metadata of a message this stream returned")
 	}
-	_, err := s.c.Commit(consumer.CommitMessage(md.msg))
-	return err
+	return s.marker().markSync(md)
 }
 
 // partKey names a partition.

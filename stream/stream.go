@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"log/slog"
@@ -106,9 +107,11 @@ type Stream struct {
 	opts     options
 	username string
 
-	c       *consumer.Consumer // Read
-	readMu  sync.Mutex         // one reader iteration at a time
-	tracker *endTracker
+	c         *consumer.Consumer // Read
+	readMu    sync.Mutex         // one reader iteration at a time
+	tracker   *endTracker
+	marksOnce sync.Once
+	marks     *marker // MarkDone's and MarkDoneAsync's commits (see marker)
 
 	p            *producer.Producer // Write
 	writeMu      sync.Mutex
@@ -196,18 +199,37 @@ func defaultGroup(username string) string {
 func (s *Stream) URL() *URL { return s.url }
 
 // Close ends the stream. A writer delivers what is queued and returns an error
-// describing every message that could not be delivered; a reader commits (with
-// auto-commit) and leaves its group. Close is idempotent.
+// describing every message that could not be delivered; a reader finishes the commits
+// of MarkDoneAsync, commits (with auto-commit) and leaves its group, and returns the
+// MarkDoneAsync commits that failed. Both return within the close timeout
+// (WithCloseTimeout). Close is idempotent.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
 		switch {
 		case s.c != nil:
-			s.closeErr = s.c.Close()
+			s.closeErr = s.closeReader()
 		case s.p != nil:
 			s.closeErr = s.closeWriter()
 		}
 	})
 	return s.closeErr
+}
+
+// closeReader waits for the outstanding MarkDoneAsync commits, then closes the
+// consumer, all within the close timeout.
+func (s *Stream) closeReader() error {
+	ctx := context.Background()
+	timeout := s.opts.closeTimeout
+	if timeout == 0 {
+		timeout = consumer.DefaultCloseTimeout
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	marksErr := s.marker().drain(ctx)
+	return errors.Join(marksErr, s.c.CloseContext(ctx))
 }
 
 var errNotReader = kafkaerror.Newf(kafkaerror.InvalidArg, "stream: opened for writing, not reading")
