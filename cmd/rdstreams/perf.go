@@ -18,14 +18,18 @@ import (
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
-const perfSummaryHelp = `While it runs it shows a progress bar on standard error when that is a terminal,
+// perfSummaryHelp describes the progress and the summary of perf's mode ("produce" or
+// "consume"), with an example of its --json object.
+func perfSummaryHelp(mode string) string {
+	return `While it runs it shows a progress bar on standard error when that is a terminal,
 else a line "N/TOTAL msgs" every second. At the end it prints a summary on standard
 output: messages, seconds, msgs/s, MB/s (10^6 bytes of payload a second) and the
 latency percentiles p50, p99, p99.9 and max in milliseconds, or with --json one object:
 
-  {"mode":"produce","topic":"bench","messages":100000,"failed":0,"bytes":10000000,
+  {"mode":"` + mode + `","topic":"bench","messages":100000,"failed":0,"bytes":10000000,
    "seconds":1.2,"msgs_per_sec":83333,"mb_per_sec":8.3,
    "latency_ms":{"p50":1.1,"p99":3.2,"p99_9":4.5,"max":6.1}}`
+}
 
 var perfCmd = &command{
 	name:    "perf",
@@ -51,7 +55,7 @@ wait for every delivery report. Latency is the time from producing a message to 
 delivery report; the first messages also wait for the producer to connect, which shows
 in the high percentiles of short runs. Exits 1 if any message could not be delivered.
 
-` + perfSummaryHelp,
+` + perfSummaryHelp("produce"),
 	example: `rdstreams perf produce --no-auth --messages 100000 --size 100 kafka://localhost:9092/bench`,
 	run:     runPerfProduce,
 }
@@ -67,7 +71,7 @@ time a message is received minus its create timestamp (so old messages show larg
 latencies: run it while or right after perf produce). Throughput is measured from
 the moment the partitions are assigned (after a group's join) to the last message.
 
-` + perfSummaryHelp,
+` + perfSummaryHelp("consume"),
 	example: `rdstreams perf consume --no-auth --messages 100000 kafka://localhost:9092/bench`,
 	run:     runPerfConsume,
 }
