@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/rdstreams/rdstreams/internal/engine"
 )
 
 // version is set at link time (-ldflags "-X main.version=v1.2.3"); when empty the
@@ -178,14 +180,15 @@ Examples:
 var versionCmd = &command{
 	name:    "version",
 	summary: "print the rdstreams version",
-	details: "Print the version of rdstreams and of the Go toolchain it was built with.",
+	details: "Print the version of rdstreams, of the Go toolchain it was built with and of the librdkafka it carries.",
 	example: "rdstreams version",
 	run: func(e *env, c *command, args []string) error {
 		fs := newFlagSet("version")
 		if _, err := e.parse(c, fs, args, 0, 0); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "rdstreams %s (%s)\n", versionString(), goVersion())
+		_, librdkafka := engine.Version()
+		fmt.Fprintf(e.stdout, "rdstreams %s (%s, librdkafka %s)\n", versionString(), goVersion(), librdkafka)
 		return nil
 	},
 }
