@@ -367,6 +367,7 @@ func TestScenario10BadInput(t *testing.T) {
 		// Configuration: an error at New naming the property.
 		{cfg, "producer unknown property", newProducer(withBootstrap("no.such.property", 1)), kafkaerror.InvalidArg, []string{"no.such.property"}, nil},
 		{cfg, "producer invalid enum value", newProducer(withBootstrap("acks", "maybe")), kafkaerror.InvalidArg, []string{`"acks"`}, nil},
+		{cfg, "producer default.topic.config not a map", newProducer(withBootstrap("default.topic.config", "acks=all")), kafkaerror.InvalidArg, []string{`"default.topic.config"`, "string"}, nil},
 		{cfg, "producer value out of range", newProducer(withBootstrap("linger.ms", -5)), kafkaerror.InvalidArg, []string{"linger.ms", "-5"}, nil},
 		{cfg, "producer invalid codec", newProducer(withBootstrap("compression.type", "zip")), kafkaerror.InvalidArg, []string{"compression.type", "zip"}, nil},
 		{cfg, "producer message.max.bytes too small", newProducer(withBootstrap("message.max.bytes", 10)), kafkaerror.InvalidArg, []string{"message.max.bytes", "10"}, nil},
@@ -520,7 +521,6 @@ func TestScenario10BadInput(t *testing.T) {
 			}
 			return errors.New("no error within 30s")
 		}, kafkaerror.UnknownPartition, []string{topic + " [9]"}, nil},
-		{consum, "Consume 0", func() error { _, err := c.Consume(0, time.Millisecond); return err }, kafkaerror.InvalidArg, []string{"got 0"}, nil},
 		{consum, "Consume -1", func() error { _, err := c.Consume(-1, time.Millisecond); return err }, kafkaerror.InvalidArg, []string{"got -1"}, nil},
 		{consum, "Consume 1000001", func() error { _, err := c.Consume(1_000_001, time.Millisecond); return err }, kafkaerror.InvalidArg, []string{"got 1000001"}, nil},
 
@@ -645,6 +645,8 @@ func TestScenario10BadInput(t *testing.T) {
 			return errors.New("Messages yielded nothing")
 		}, kafkaerror.InvalidArg, []string{"writing"}, nil},
 		{write, "MarkDone on a writer", func() error { return w2.MarkDone(readMD) }, kafkaerror.InvalidArg, []string{"writing"}, nil},
+		{write, "MarkDoneAsync on a writer", func() error { return w2.MarkDoneAsync(readMD) }, kafkaerror.InvalidArg, []string{"writing"}, nil},
+		{write, "Write a string that is not UTF-8", func() error { return w2.Write("\xff\xfe", stream.Topic(topic)) }, kafkaerror.InvalidArg, []string{"UTF-8", "[]byte"}, nil},
 		{write, "MarkDone of made-up metadata", func() error { return reader.MarkDone(stream.Metadata{Topic: topic}) }, kafkaerror.InvalidArg, []string{"Metadata"}, nil},
 
 		// Cluster calls with bad input.
