@@ -16,10 +16,14 @@ import (
 // oldest first (pykafka's "last N messages" pattern, made exact): each partition is
 // read from max(low watermark, high watermark − 2n) to its end as it was when Last
 // began (2n because transaction markers take offsets too), and of those the n with the
-// latest timestamps are kept. A topic holding fewer than n messages gives all it holds;
-// nothing before a low watermark is ever asked for. Messages of aborted transactions
-// are invisible, so many of them near the end of a partition can make it return fewer.
-// It joins no consumer group and commits nothing.
+// latest timestamps are kept. The order is total, so the same messages always come
+// in the same order: by timestamp, then topic name, then partition, then offset
+// (messages with equal timestamps are ordered by topic, partition and offset, never
+// by arrival). A topic holding fewer than n messages gives all it holds; nothing
+// before a low watermark is ever asked for. Messages of aborted transactions are
+// invisible, so many of them near the end of a partition can make it return fewer.
+// It joins no consumer group and commits nothing: a group.id given with Config is
+// refused.
 func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message, error) {
 	if n < 1 {
 		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "stream.Last: n must be at least 1, got %d", n)
@@ -47,6 +51,9 @@ func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message
 	}
 	for k, v := range o.config {
 		config[k] = v
+	}
+	if g, ok := config["group.id"]; ok {
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "stream.Last: Config group.id %v: Last joins no consumer group and commits nothing", g)
 	}
 
 	admin, err := cluster.New(config)

@@ -16,9 +16,9 @@ func (s *Stream) openReader(config map[string]any) error {
 	if len(s.url.Topics) == 0 {
 		return kafkaerror.Newf(kafkaerror.InvalidArg, "stream: the URL %q names no topic to read", s.url.String())
 	}
-	group := s.opts.group
-	if group == "" {
-		group = defaultGroup(s.username)
+	group, err := readerGroup(s.opts.group, config, s.username)
+	if err != nil {
+		return err
 	}
 	s.opts.group = group
 	config["group.id"] = group
@@ -26,6 +26,9 @@ func (s *Stream) openReader(config map[string]any) error {
 	config["auto.offset.reset"] = s.opts.start.resetPolicy()
 	config["enable.partition.eof"] = true
 	copts := []consumer.Option{consumer.WithLogger(s.opts.logger)}
+	if s.opts.onCommit != nil {
+		copts = append(copts, consumer.WithCommitCallback(s.opts.onCommit))
+	}
 	if s.opts.closeTimeout != 0 {
 		copts = append(copts, consumer.WithCloseTimeout(s.opts.closeTimeout))
 	}

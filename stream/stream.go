@@ -49,10 +49,12 @@ type options struct {
 	config       map[string]any
 	logger       *slog.Logger
 	closeTimeout time.Duration
+	onCommit     consumer.CommitFunc
 }
 
-// Group sets the consumer group id of a reader (default: "<username>-" plus ten random
-// characters, or just the ten characters without auth).
+// Group sets the consumer group id of a reader (default: a group.id given with Config,
+// else "<username>-" plus ten random characters, or just the ten characters without
+// auth). A Group and a Config group.id that differ make Open fail.
 func Group(id string) Option { return func(o *options) { o.group = id } }
 
 // StartAt sets where a reader starts in partitions its group has no committed offset
@@ -95,6 +97,15 @@ func Config(props map[string]any) Option {
 
 // WithLogger sends librdkafka's log lines to logger.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithCommitCallback receives the results of a reader's commits: the automatic ones
+// and the final one Close makes (not MarkDone's, which returns its own). err is nil
+// when the commit request succeeded; each partition may still carry its own Err. It
+// runs inside the Messages iteration or inside Close, on their goroutine. A commit
+// Close could not finish within its bound reports nothing.
+func WithCommitCallback(fn consumer.CommitFunc) Option {
+	return func(o *options) { o.onCommit = fn }
+}
 
 // WithCloseTimeout bounds Close (default 30s for writers, 10s for readers).
 func WithCloseTimeout(d time.Duration) Option { return func(o *options) { o.closeTimeout = d } }
@@ -179,6 +190,26 @@ func credentialFor(u *URL, o options) (Credential, error) {
 		return Credential{}, err
 	}
 	return SelectCredential(creds, u)
+}
+
+// readerGroup is the group a reader joins: the Group option, else a group.id given
+// with Config, else a random one (defaultGroup). Both given and different is an error.
+func readerGroup(group string, config map[string]any, username string) (string, error) {
+	v, ok := config["group.id"]
+	if !ok {
+		if group == "" {
+			group = defaultGroup(username)
+		}
+		return group, nil
+	}
+	id, isString := v.(string)
+	switch {
+	case !isString || id == "":
+		return "", kafkaerror.Newf(kafkaerror.InvalidArg, "stream: Config group.id %#v: want a non-empty string", v)
+	case group != "" && group != id:
+		return "", kafkaerror.Newf(kafkaerror.InvalidArg, "stream: Group(%q) and Config group.id %q disagree: give one", group, id)
+	}
+	return id, nil
 }
 
 // defaultGroup is "<username>-" plus ten random [A-Z0-9], or just the ten.

@@ -16,9 +16,11 @@ import (
 type WriteOption func(*writeArgs)
 
 type writeArgs struct {
-	topic   string
-	key     []byte
-	headers []message.Header
+	topic        string
+	key          []byte
+	headers      []message.Header
+	partition    int32
+	hasPartition bool
 }
 
 // Topic writes to topic instead of the URL's (required when the URL names no topic or
@@ -27,6 +29,15 @@ func Topic(topic string) WriteOption { return func(w *writeArgs) { w.topic = top
 
 // Key sets the message key.
 func Key(k []byte) WriteOption { return func(w *writeArgs) { w.key = k } }
+
+// Partition writes to partition p of the topic instead of letting the producer's
+// partitioner choose (by key; unkeyed messages are spread over the partitions). Kafka
+// keeps order only within a partition, so messages written to one partition are read
+// in the order written. A partition the topic does not have is refused by Write, or
+// reported by Flush and Close when the producer does not know the topic yet.
+func Partition(p int32) WriteOption {
+	return func(w *writeArgs) { w.partition, w.hasPartition = p, true }
+}
 
 // Headers adds headers, after which rdstreams adds hop's _id, _format (and _sender).
 func Headers(h ...message.Header) WriteOption {
@@ -87,6 +98,9 @@ func (s *Stream) Write(value any, opts ...WriteOption) error {
 		}
 		w.topic = s.url.Topics[0]
 	}
+	if w.hasPartition && w.partition < 0 {
+		return kafkaerror.Newf(kafkaerror.InvalidArg, "stream: Write: partition %d of topic %q: want 0 or more", w.partition, w.topic)
+	}
 	format, payload, err := encode(value)
 	if err != nil {
 		return kafkaerror.Newf(kafkaerror.InvalidArg, "%v", err)
@@ -98,6 +112,9 @@ func (s *Stream) Write(value any, opts ...WriteOption) error {
 	popts := []producer.ProduceOption{producer.Headers(headers...)}
 	if w.key != nil {
 		popts = append(popts, producer.Key(w.key))
+	}
+	if w.hasPartition {
+		popts = append(popts, producer.Partition(w.partition))
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()

@@ -244,6 +244,36 @@ func printFlag(w io.Writer, f *flag.Flag) {
 	fmt.Fprintf(w, "%s\n    \t%s\n", line, usage)
 }
 
+// groupID is the consumer group the command line names: --group (a flag of fs), or
+// -X group.id; both given must agree, and neither may be empty. "" when neither is
+// given.
+func (e *env) groupID(c *command, fs *flag.FlagSet, flagValue string) (string, error) {
+	flagGiven := false
+	fs.Visit(func(f *flag.Flag) { flagGiven = flagGiven || f.Name == "group" })
+	x, xGiven := e.g.props.m["group.id"]
+	xs := fmt.Sprint(x)
+	switch {
+	case flagGiven && flagValue == "":
+		return "", usagef("%s: --group must not be empty (leave it out for a new random group)", c.name)
+	case xGiven && xs == "":
+		return "", usagef("%s: -X group.id must not be empty", c.name)
+	case flagGiven && xGiven && xs != flagValue:
+		return "", usagef("%s: --group %q and -X group.id=%s disagree: give one", c.name, flagValue, xs)
+	case xGiven:
+		return xs, nil
+	}
+	return flagValue, nil
+}
+
+// refuseGroupID refuses -X group.id for a command that joins no consumer group, rather
+// than ignoring it; why says what to do instead.
+func (e *env) refuseGroupID(c *command, why string) error {
+	if x, ok := e.g.props.m["group.id"]; ok {
+		return usagef("%s: -X group.id=%v: %s", c.name, x, why)
+	}
+	return nil
+}
+
 // parseURL parses a stream URL; a malformed one is a usage error.
 func parseURL(c *command, raw string) (*stream.URL, error) {
 	u, err := stream.ParseURL(raw)

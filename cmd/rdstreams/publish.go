@@ -69,6 +69,9 @@ func runPublish(e *env, c *command, args []string) error {
 	if len(u.Topics) != 1 {
 		return usagef("publish: the URL must name exactly one topic, it names %d", len(u.Topics))
 	}
+	if err := e.refuseGroupID(c, "a consumer property; publishing joins no group"); err != nil {
+		return err
+	}
 	topic := u.Topics[0]
 	files := pos[1:]
 	if len(files) == 0 {

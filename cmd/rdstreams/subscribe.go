@@ -21,7 +21,11 @@ Without --persist the command stops once every partition has been read to its en
 (with the default --start-at latest that is at once, unless messages arrive while it
 joins); with --persist it listens until interrupted. --count N stops after N
 messages. Ctrl-C (or SIGTERM) stops cleanly: the group commits what was printed and
-the command exits 0.
+the command exits 0. If that commit cannot be confirmed (the broker is out of reach:
+closing then waits up to 10 s), it says how many printed messages were not committed,
+and why, and exits 1: a restarted member of the group will print them again.
+
+The group is --group, or -X group.id (both given must agree), else a new random one.
 
 ` + outputHelp,
 	example: `rdstreams subscribe --no-auth --start-at earliest --json kafka://localhost:9092/alerts`,
@@ -32,7 +36,7 @@ func runSubscribe(e *env, c *command, args []string) error {
 	fs := newFlagSet(c.name)
 	startAt := fs.String("start-at", "latest", "where to start: `earliest|latest|offset:N|time:RFC3339`")
 	persist := fs.Bool("persist", false, "keep listening after the end of the stream, until interrupted")
-	group := fs.String("group", "", "consumer group `ID` (default: a new random group)")
+	group := fs.String("group", "", "consumer group `ID` (default: -X group.id, else a new random group)")
 	asJSON := fs.Bool("json", false, "print one JSON object per message, with its metadata")
 	delimiter := fs.String("delimiter", `\n`, "what to print after each message without --json (escapes: \\n \\t \\r \\0 \\e \\\\ \\xHH)")
 	count := fs.Int("count", 0, "stop after `N` messages (0: no limit)")
@@ -58,15 +62,20 @@ func runSubscribe(e *env, c *command, args []string) error {
 	if *count < 0 {
 		return usagef("subscribe: --count must be 0 or more, got %d", *count)
 	}
+	groupID, err := e.groupID(c, fs, *group)
+	if err != nil {
+		return err
+	}
 	if _, _, err := e.clusterInfo(u, false); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	opts := append(e.streamOptions(), stream.StartAt(start))
+	ledger := newCommitLedger()
+	opts := append(e.streamOptions(), stream.StartAt(start), stream.WithCommitCallback(ledger.onCommit))
 	if *persist {
 		opts = append(opts, stream.Persist())
 	}
-	if *group != "" {
-		opts = append(opts, stream.Group(*group))
+	if groupID != "" {
+		opts = append(opts, stream.Group(groupID))
 	}
 	s, err := stream.Open(pos[0], stream.Read, opts...)
 	if err != nil {
@@ -74,30 +83,44 @@ func runSubscribe(e *env, c *command, args []string) error {
 	}
 	defer s.Close()
 	p := newPrinter(e.stdout, *asJSON, delim)
+	stopErr := readInto(s, e, c, p, ledger, *count, *persist)
+	if err := p.flush(); err != nil && stopErr == nil {
+		stopErr = outputError(c, err)
+	}
+	// Closing makes the final commit; whether the group has what was printed is then
+	// checked, after an interruption too: Ctrl-C must not hide a failed commit.
+	commitErr := e.checkCommits(ledger, u, s.Group(), s.Close())
+	if stopErr == nil {
+		return commitErr
+	}
+	if commitErr != nil { // both are worth a line
+		fmt.Fprintln(e.stderr, oneLine("rdstreams: "+tidy(commitErr.Error())))
+	}
+	return stopErr
+}
+
+// readInto prints the stream's messages until it ends, ctx is done, count messages
+// are printed (0: no limit) or an error stops it, recording each printed message in
+// ledger.
+func readInto(s *stream.Stream, e *env, c *command, p *printer, ledger *commitLedger, count int, persist bool) error {
 	n := 0
 	for m, err := range s.Messages(e.ctx) {
 		if err != nil {
-			_ = p.flush()
 			return fmt.Errorf("subscribe: %w", err)
 		}
 		if err := p.print(m); err != nil {
 			return outputError(c, err)
 		}
+		ledger.print(m.Metadata)
 		n++
-		if *count > 0 && n >= *count {
-			break
+		if count > 0 && n >= count {
+			return nil
 		}
-		if *persist {
+		if persist {
 			if err := p.flush(); err != nil {
 				return outputError(c, err)
 			}
 		}
-	}
-	if err := p.flush(); err != nil {
-		return outputError(c, err)
-	}
-	if err := s.Close(); err != nil && e.ctx.Err() == nil {
-		return fmt.Errorf("subscribe: closing the stream: %w", err)
 	}
 	return nil
 }
@@ -133,6 +156,9 @@ func runTail(e *env, c *command, args []string) error {
 	}
 	if *n < 1 {
 		return usagef("tail: -n must be at least 1, got %d", *n)
+	}
+	if err := e.refuseGroupID(c, "tail joins no consumer group and commits nothing"); err != nil {
+		return err
 	}
 	delim, err := unescape(*delimiter)
 	if err != nil {

@@ -61,6 +61,9 @@ func runTopics(e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := e.refuseGroupID(c, "topics joins no consumer group (rdstreams groups shows groups)"); err != nil {
+		return err
+	}
 	md, named, err := e.clusterInfo(u, true)
 	if err != nil {
 		return fmt.Errorf("topics: %w", err)
