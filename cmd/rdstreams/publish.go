@@ -6,11 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/stream"
 )
 
@@ -19,14 +23,28 @@ var publishCmd = &command{
 	args:    "URL [FILE…]",
 	summary: "publish each line of files (or standard input) as one message",
 	details: `Publish each line of each FILE, or of standard input when no FILE is given ("-" also
-means standard input), as one message to the URL's topic, in order. A line is sent
-without its trailing newline ("\n"; a "\r" before it is kept). Nothing is skipped: an
-empty line is an empty message. A last line without a newline is a message too; an
-empty input publishes nothing.
+means standard input), as one message to the URL's topic. A line is sent without its
+trailing newline ("\n"; a "\r" before it is kept). Nothing is skipped: an empty line
+is an empty message. A last line without a newline is a message too; an empty input
+publishes nothing.
 
-Messages are hop "blob" format, or with --json hop "json" format: each line must then
-be valid JSON, and is sent as written. The first invalid line stops the command with
-an error naming FILE:LINE; nothing of that line is sent, the lines before it are.
+Order: lines are sent in the order read, but Kafka keeps order only within a
+partition. Unkeyed lines are spread over the topic's partitions, so readers of a topic
+with several partitions may get them in another order. --partition N sends every line
+to partition N (as lines sharing a key go to one partition), where readers get them
+in the order sent; a batch the broker makes the producer retry can still overtake the
+next one unless -X enable.idempotence=true.
+
+Keys and headers: --key K gives every message the key K; --key-delimiter D (kcat's
+-K) splits each line at its first D into key and value, and a line without D stops
+the command with an error naming FILE:LINE. --header NAME=VALUE (kcat's -H;
+repeatable) adds a header to every message; hop's _id, _format and _sender are set
+by rdstreams and cannot be given.
+
+Messages are hop "blob" format, or with --json hop "json" format: each line (each
+value, with --key-delimiter) must then be valid JSON, and is sent as written. The
+first invalid line stops the command with an error naming FILE:LINE; nothing of that
+line is sent, the lines before it are.
 
 At the end rdstreams waits until every message is delivered, prints
 "published N messages to TOPIC" on standard error, and exits 0; if any message could
@@ -57,10 +75,44 @@ func runPublish(e *env, c *command, args []string) error {
 	asJSON := fs.Bool("json", false, "send each line as hop \"json\" format, after checking it is valid JSON")
 	var key []byte
 	fs.Func("key", "give every message the key `K`", func(s string) error { key = []byte(s); return nil })
+	keyDelimiter := fs.String("key-delimiter", "", "split each line at its first `D` into key and value (kcat's -K; escapes: \\t \\x1f \\\\ …)")
+	partition := int32(-1)
+	fs.Func("partition", "send every message to partition `N` of the topic (default: the partitioner chooses)", func(s string) error {
+		n, err := strconv.ParseInt(s, 10, 32)
+		if err != nil || n < 0 {
+			return errors.New("want a partition number, 0 or more")
+		}
+		partition = int32(n)
+		return nil
+	})
+	var headers []message.Header
+	fs.Func("header", "add the header `NAME=VALUE` to every message (kcat's -H; repeatable)", func(s string) error {
+		name, value, found := strings.Cut(s, "=")
+		switch {
+		case !found || name == "":
+			return errors.New("want NAME=VALUE")
+		case name == stream.HeaderID || name == stream.HeaderFormat || name == stream.HeaderSender:
+			return fmt.Errorf("%s is hop's, set by rdstreams", name)
+		}
+		headers = append(headers, message.Header{Key: name, Value: []byte(value)})
+		return nil
+	})
 	quiet := fs.Bool("quiet", false, "do not print the summary line")
 	pos, err := e.parse(c, fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	keyDelim, err := unescape(*keyDelimiter)
+	if err != nil {
+		return usagef("publish: --key-delimiter %v", err)
+	}
+	delimGiven := false
+	fs.Visit(func(f *flag.Flag) { delimGiven = delimGiven || f.Name == "key-delimiter" })
+	switch {
+	case delimGiven && keyDelim == "":
+		return usagef("publish: --key-delimiter must not be empty")
+	case delimGiven && key != nil:
+		return usagef("publish: --key and --key-delimiter exclude each other")
 	}
 	u, err := parseURL(c, pos[0])
 	if err != nil {
@@ -91,8 +143,12 @@ func runPublish(e *env, c *command, args []string) error {
 		}
 		inputs = append(inputs, in)
 	}
-	if _, _, err := e.clusterInfo(u, false); err != nil {
+	_, named, err := e.clusterInfo(u, false)
+	if err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	if have := len(named[0].Partitions); partition >= int32(have) {
+		return fmt.Errorf("publish: --partition %d: topic %q has no partition %d (it has %d, numbered from 0)", partition, topic, partition, have)
 	}
 	s, err := stream.Open(pos[0], stream.Write, append(e.streamOptions(), stream.WithCloseTimeout(5*time.Second))...)
 	if err != nil {
@@ -108,6 +164,12 @@ func runPublish(e *env, c *command, args []string) error {
 	var wopts []stream.WriteOption
 	if key != nil {
 		wopts = append(wopts, stream.Key(key))
+	}
+	if partition >= 0 {
+		wopts = append(wopts, stream.Partition(partition))
+	}
+	if len(headers) > 0 {
+		wopts = append(wopts, stream.Headers(headers...))
 	}
 	var failures []string // write-time refusals, with their FILE:LINE
 	written := 0
@@ -129,15 +191,24 @@ read:
 			stopErr = fmt.Errorf("reading %s: %w", l.src, l.err)
 			break
 		}
-		var value any = l.data
+		data, lineOpts := l.data, wopts
+		if keyDelim != "" {
+			k, v, found := bytes.Cut(data, []byte(keyDelim))
+			if !found {
+				stopErr = fmt.Errorf("%s:%d: no key delimiter %q in the line, not sent", l.src, l.num, keyDelim)
+				break
+			}
+			data, lineOpts = v, append(wopts[:len(wopts):len(wopts)], stream.Key(k))
+		}
+		var value any = data
 		if *asJSON {
-			if err := checkJSON(l.data); err != nil {
+			if err := checkJSON(data); err != nil {
 				stopErr = fmt.Errorf("%s:%d: invalid JSON, not sent: %v", l.src, l.num, err)
 				break
 			}
-			value = rawJSON(l.data)
+			value = rawJSON(data)
 		}
-		if err := s.Write(value, wopts...); err != nil {
+		if err := s.Write(value, lineOpts...); err != nil {
 			failures = append(failures, fmt.Sprintf("%s:%d: not sent: %s", l.src, l.num, tidy(err.Error())))
 			continue
 		}
