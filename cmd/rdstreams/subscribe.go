@@ -130,8 +130,10 @@ var tailCmd = &command{
 	args:    "URL",
 	summary: "print the last N messages of the URL's topics",
 	details: `Print the last N messages of the URL's topics across all their partitions, oldest
-first (by timestamp). A topic holding fewer than N messages prints all it holds. It
-joins no consumer group and commits nothing.
+first: by timestamp, and messages with the same timestamp by topic name, then
+partition, then offset, so the same messages always print in the same order. A topic
+holding fewer than N messages prints all it holds. It joins no consumer group and
+commits nothing.
 
 ` + outputHelp,
 	example: `rdstreams tail --no-auth -n 5 --json kafka://localhost:9092/alerts`,
