@@ -45,6 +45,7 @@ type Client struct {
 	admin  *ckafka.AdminClient
 	logs   *cklog.Forwarder
 	events sync.WaitGroup // the goroutine draining the engine's events
+	conn   *connState     // connection failures, which end calls early
 
 	gate     lifecycle.Gate
 	inFlight atomic.Int32    // calls in progress, for tests
@@ -67,6 +68,14 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&s)
 	}
+	conn := newConnState(config)
+	// The engine logs, without reporting them, the hang-ups that show a listener of
+	// another security protocol; the log lines are watched for them.
+	watched := cklog.Watch(s.logger, func(facility, text string) {
+		if f := conn.logLine(facility, text); f != nil {
+			cklog.ReportError(s.logger, nil, "cluster", f.Err)
+		}
+	})
 	// librdkafka's admin API runs on a client instance of its own; a producer that never
 	// produces is the cheapest, and unlike the engine's stand-alone admin client it
 	// forwards librdkafka's log lines instead of printing them to stderr.
@@ -74,7 +83,7 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 		"go.delivery.reports":     false,
 		"go.events.channel.size":  100,
 		"go.produce.channel.size": 0,
-	}, nil, s.logger, ckafka.NewProducer)
+	}, nil, watched, ckafka.NewProducer)
 	if err != nil {
 		return nil, err
 	}
@@ -84,21 +93,21 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 		logs.Stop()
 		return nil, ckconv.Error(err)
 	}
-	c := &Client{config: maps.Clone(config), set: s, engine: engine, admin: admin, logs: logs}
+	c := &Client{config: maps.Clone(config), set: s, engine: engine, admin: admin, logs: logs, conn: conn}
 	c.closing, c.shutdown = context.WithCancel(context.Background())
 	c.events.Add(1)
 	go c.drainEvents()
 	return c, nil
 }
 
-// drainEvents reports the engine's client-wide errors until the engine closes its
-// event channel. The cluster client has no Poll, so nothing else would serve them.
+// drainEvents reports the engine's client-wide errors, explained, until the engine
+// closes its event channel; a definitive connection failure among them ends the calls
+// in progress. The cluster client has no Poll, so nothing else would serve them.
 func (c *Client) drainEvents() {
 	defer c.events.Done()
-	tlsHint := ckconv.TLSVerifyHint(c.config)
 	for ev := range c.engine.Events() {
 		if e, ok := ev.(ckafka.Error); ok {
-			cklog.ReportError(c.set.logger, nil, "cluster", ckconv.ClientError(e, tlsHint))
+			cklog.ReportError(c.set.logger, nil, "cluster", c.conn.event(e).Err)
 		}
 	}
 }
@@ -131,12 +140,16 @@ func (c *Client) Close() error {
 	return err
 }
 
-// call is one method call on the client: its context, bounded and cut short by Close.
+// call is one method call on the client: its context, bounded, cut short by Close
+// and by a definitive connection failure (its cause then).
 type call struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	stop   func() bool
-	c      *Client
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	release context.CancelFunc // of the DefaultTimeout bound, if any
+	stop    func() bool
+	c       *Client
+	start   time.Time
+	grace   *time.Timer // see connState.enter; guarded by c.conn.mu
 }
 
 // begin starts a call, or returns ErrClosed. bounded applies DefaultTimeout to a
@@ -145,32 +158,53 @@ func (c *Client) begin(ctx context.Context, bounded bool) (*call, error) {
 	if !c.gate.Enter() {
 		return nil, kafkaerror.ErrClosed
 	}
-	var cancel context.CancelFunc
+	k := &call{c: c, start: time.Now(), release: func() {}}
 	if _, ok := ctx.Deadline(); bounded && !ok {
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-	} else {
-		ctx, cancel = context.WithCancel(ctx)
+		ctx, k.release = context.WithTimeout(ctx, DefaultTimeout)
 	}
+	k.ctx, k.cancel = context.WithCancelCause(ctx)
+	k.stop = context.AfterFunc(c.closing, func() { k.cancel(nil) })
 	c.inFlight.Add(1)
-	return &call{ctx: ctx, cancel: cancel, stop: context.AfterFunc(c.closing, cancel), c: c}, nil
+	c.conn.enter(k)
+	return k, nil
 }
 
 // end finishes the call.
 func (k *call) end() {
+	k.c.conn.leave(k)
 	k.stop()
-	k.cancel()
+	k.cancel(nil)
+	k.release()
 	k.c.inFlight.Add(-1)
 	k.c.gate.Exit()
 }
 
+// answer passes on the result of an engine call, converted by err; nil, an answer,
+// tells the client that its connection works.
+func (k *call) answer(err error) error {
+	if err == nil {
+		k.c.conn.answered()
+		return nil
+	}
+	return k.err(err)
+}
+
 // err converts an error of the engine for the caller: ErrClosed when Close cut the call
-// short, a *kafkaerror.Error for an engine error, anything else unchanged.
+// short; the connection failure that cut it short; when it timed out, the latest
+// connection failure, if any (see timedOut); a *kafkaerror.Error for an engine error;
+// anything else unchanged.
 func (k *call) err(err error) error {
 	if err == nil {
 		return nil
 	}
 	if k.c.closing.Err() != nil && errors.Is(err, context.Canceled) {
 		return kafkaerror.ErrClosed
+	}
+	if f := k.cutShort(); f != nil {
+		return f
+	}
+	if terr := k.timedOut(err); terr != nil {
+		return terr
 	}
 	return ckconv.Error(err)
 }

@@ -38,8 +38,8 @@ func (c *Client) ConsumerGroups(ctx context.Context) ([]Group, error) {
 	}
 	defer k.end()
 	list, err := c.admin.ListConsumerGroups(k.ctx, k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	if len(list.Errors) > 0 {
 		errs := make([]error, len(list.Errors))
@@ -60,8 +60,8 @@ func (c *Client) ConsumerGroups(ctx context.Context) ([]Group, error) {
 	}
 	slices.Sort(ids)
 	res, err := c.admin.DescribeConsumerGroups(k.ctx, ids, k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	var errs []error
 	for _, d := range res.ConsumerGroupDescriptions {
@@ -129,8 +129,8 @@ func (c *Client) GroupLag(ctx context.Context, group string) ([]PartitionLag, er
 	// The group's committed offsets (a nil partition list asks for all of them).
 	offs, err := c.admin.ListConsumerGroupOffsets(k.ctx,
 		[]ckafka.ConsumerGroupTopicPartitions{{Group: group}}, k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	for _, g := range offs.ConsumerGroupsTopicPartitions {
 		for _, tp := range g.Partitions {
@@ -147,8 +147,8 @@ func (c *Client) GroupLag(ctx context.Context, group string) ([]PartitionLag, er
 
 	// The partitions its members are assigned, committed or not.
 	desc, err := c.admin.DescribeConsumerGroups(k.ctx, []string{group}, k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	for _, d := range desc.ConsumerGroupDescriptions {
 		if d.Error.Code() != ckafka.ErrNoError && d.Error.Code() != ckafka.ErrGroupIDNotFound {
@@ -185,8 +185,8 @@ func (c *Client) GroupLag(ctx context.Context, group string) ([]PartitionLag, er
 			return out, nil
 		}
 		res, err := c.admin.ListOffsets(k.ctx, specs, k.adminTimeout())
-		if err != nil {
-			return nil, k.err(err)
+		if err = k.answer(err); err != nil {
+			return nil, err
 		}
 		// The result's keys hold topic pointers of their own: look entries up by value.
 		for tp, info := range res.ResultInfos {

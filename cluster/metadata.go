@@ -88,12 +88,12 @@ func (c *Client) Metadata(ctx context.Context) (*Metadata, error) {
 	// Cluster id and controller come with DescribeCluster; the metadata request answers
 	// the rest in one round trip (the engine cannot list topics otherwise).
 	cd, err := c.admin.DescribeCluster(k.ctx, k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	md, err := c.admin.GetMetadata(nil, true, k.timeoutMs())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	out := &Metadata{ControllerID: -1, Brokers: make([]Broker, 0, len(md.Brokers)), Topics: make([]Topic, 0, len(md.Topics))}
 	if cd.ClusterID != nil {
@@ -159,8 +159,8 @@ func (c *Client) TopicMetadata(ctx context.Context, topic string) (*Topic, error
 // one description per name, in order; each may carry its own error.
 func (c *Client) describeTopics(k *call, names []string) ([]ckafka.TopicDescription, error) {
 	res, err := c.admin.DescribeTopics(k.ctx, ckafka.NewTopicCollectionOfTopicNames(names), k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	byName := make(map[string]ckafka.TopicDescription, len(res.TopicDescriptions))
 	for _, d := range res.TopicDescriptions {

@@ -85,11 +85,12 @@ func (c *Client) PublishBatch(ctx context.Context, topic string, partition int32
 		return offsets, kafkaerror.Newf(kafkaerror.Fail, "publish batch to %s[%d]: %d of %d messages got no delivery report",
 			topic, partition, unwritten, len(values))
 	}
-	if err := k.err(k.ctx.Err()); err == kafkaerror.ErrClosed {
+	err = k.err(k.ctx.Err())
+	if err == kafkaerror.ErrClosed {
 		return offsets, err
 	}
 	return offsets, fmt.Errorf("publish batch to %s[%d]: %d of %d messages not acknowledged (%d still in flight): %w",
-		topic, partition, unwritten, len(values), outstanding, k.ctx.Err())
+		topic, partition, unwritten, len(values), outstanding, err)
 }
 
 // publisher is the client's producer for PublishBatch, made on first use. The caller

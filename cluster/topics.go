@@ -119,8 +119,8 @@ func (c *Client) CreateTopics(ctx context.Context, specs ...TopicSpec) error {
 		want[s.Name] = s.Partitions
 	}
 	res, err := c.admin.CreateTopics(k.ctx, ck, k.operationTimeout(), k.adminTimeout())
-	if err != nil {
-		return k.err(err)
+	if err = k.answer(err); err != nil {
+		return err
 	}
 	created, failed := splitResults(res)
 	if err := c.waitTopics(k, created, "created", func(d ckafka.TopicDescription) bool {
@@ -155,8 +155,8 @@ func (c *Client) DeleteTopics(ctx context.Context, names ...string) error {
 		return nil
 	}
 	res, err := c.admin.DeleteTopics(k.ctx, names, k.operationTimeout(), k.adminTimeout())
-	if err != nil {
-		return k.err(err)
+	if err = k.answer(err); err != nil {
+		return err
 	}
 	deleted, failed := splitResults(res)
 	if err := c.waitTopics(k, deleted, "deleted", func(d ckafka.TopicDescription) bool {
@@ -181,8 +181,8 @@ func (c *Client) TopicConfig(ctx context.Context, topic string) (map[string]stri
 	defer k.end()
 	res, err := c.admin.DescribeConfigs(k.ctx,
 		[]ckafka.ConfigResource{{Type: ckafka.ResourceTopic, Name: topic}}, k.adminTimeout())
-	if err != nil {
-		return nil, k.err(err)
+	if err = k.answer(err); err != nil {
+		return nil, err
 	}
 	if len(res) != 1 {
 		return nil, kafkaerror.Newf(kafkaerror.Fail, "describe configs of topic %q: %d results for one topic", topic, len(res))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rdstreams/rdstreams/cluster"
+	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/stream"
 )
@@ -47,11 +48,24 @@ func (e *env) clusterInfo(u *stream.URL, all bool) (*cluster.Metadata, []*cluste
 	return md, topics, nil
 }
 
-// brokerError explains why asking the cluster failed.
+// brokerError explains why asking the cluster failed. A connection that cannot work
+// as configured (credentials refused, TLS handshake failed, wrong security protocol
+// for the port) is said at once, in the cluster client's words; a broker that did not
+// answer within --timeout is named, with what was last seen of it.
 func (e *env) brokerError(ctx context.Context, u *stream.URL, topic string, err error) error {
+	var conn *ckconv.ConnError
+	isConn := errors.As(err, &conn)
 	switch {
 	case e.ctx.Err() != nil:
 		return errInterrupted
+	case isConn && conn.Kind.Definitive():
+		return conn
+	case isConn && conn.Kind == ckconv.ConnRefused:
+		return fmt.Errorf("nothing is listening at %s (connection refused, tried for %s; is the broker running? --timeout waits longer)",
+			conn.Addr, e.g.timeout)
+	case isConn && errors.Is(err, kafkaerror.TimedOut):
+		// "no answer within 15s: connect to host:port: what was last seen"
+		return fmt.Errorf("%s (is the broker running and reachable? --timeout waits longer)", conn)
 	case ctx.Err() != nil || errors.Is(err, kafkaerror.TimedOut) || errors.Is(err, kafkaerror.Transport) ||
 		errors.Is(err, kafkaerror.AllBrokersDown) || errors.Is(err, kafkaerror.Resolve):
 		return fmt.Errorf("no answer from %s within %s (is the broker running and reachable? --timeout waits longer)",

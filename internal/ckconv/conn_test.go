@@ -1,0 +1,112 @@
+package ckconv
+
+import (
+	"errors"
+	"testing"
+
+	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/rdstreams/rdstreams/kafkaerror"
+)
+
+// The texts below are what librdkafka 2.11.1 reported, word for word, against the
+// broker of broker/kafka.sh and a TLS listener whose certificate no client trusts.
+
+var scram = map[string]any{"bootstrap.servers": "127.0.0.1:39093", "security.protocol": "sasl_plaintext",
+	"sasl.mechanisms": "SCRAM-SHA-512", "sasl.username": "alice", "sasl.password": "s3cret"}
+
+func TestLoginNamesMechanismAndUserOnly(t *testing.T) {
+	assert.Equal(t, `SCRAM-SHA-512 login as user "alice"`, ConnOf(scram).Login())
+	assert.Equal(t, "", ConnOf(map[string]any{"bootstrap.servers": "h:1"}).Login(), "no SASL, no login")
+	assert.Equal(t, "GSSAPI login", ConnOf(map[string]any{"security.protocol": "SASL_SSL"}).Login(), "librdkafka's default mechanism")
+}
+
+func TestExplainConnectionFailures(t *testing.T) {
+	plain := map[string]any{}
+	ssl := map[string]any{"security.protocol": "SSL"}
+	for _, tc := range []struct {
+		name   string
+		config map[string]any
+		code   ckafka.ErrorCode
+		text   string
+		kind   ConnKind
+		want   kafkaerror.Code
+		str    string
+	}{
+		{"wrong password", scram, ckafka.ErrAuthentication,
+			"sasl_plaintext://127.0.0.1:39093/bootstrap: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512 (after 331ms in state AUTH_REQ)",
+			ConnAuth, kafkaerror.Authentication,
+			`connect to 127.0.0.1:39093: SCRAM-SHA-512 login as user "alice" refused: wrong password, or no such user`},
+		{"mechanism not offered", map[string]any{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "plain", "sasl.username": "alice"},
+			ckafka.ErrAuthentication,
+			"sasl_plaintext://127.0.0.1:39093/bootstrap: SASL PLAIN mechanism handshake failed: Broker: Unsupported SASL mechanism: broker's supported mechanisms: SCRAM-SHA-512 (after 301ms in state AUTH_HANDSHAKE)",
+			ConnAuth, kafkaerror.Authentication,
+			`connect to 127.0.0.1:39093: PLAIN login as user "alice" refused: the broker does not offer PLAIN (it offers SCRAM-SHA-512)`},
+		{"SASL on a plaintext port", scram, ckafka.ErrAuthentication,
+			"sasl_plaintext://127.0.0.1:39092/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms:  (after 4ms in state AUTH_HANDSHAKE)",
+			ConnProtocol, kafkaerror.Authentication,
+			"connect to 127.0.0.1:39092: wrong security.protocol for this port: SASL_PLAINTEXT was asked, but the listener takes no SASL login (is it a PLAINTEXT listener?)"},
+		{"TLS on a plaintext port", ssl, ckafka.ErrTransport,
+			"ssl://127.0.0.1:39092/bootstrap: SSL handshake failed: Disconnected: SSL connection closed by peer: connecting to a PLAINTEXT broker listener? (after 15ms in state SSL_HANDSHAKE)",
+			ConnProtocol, kafkaerror.Transport,
+			"connect to 127.0.0.1:39092: wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is it a PLAINTEXT listener?)"},
+		{"untrusted certificate", map[string]any{"security.protocol": "SSL", "ssl.endpoint.identification.algorithm": "none"}, ckafka.ErrSsl,
+			"ssl://127.0.0.1:44203/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified (after 2ms in state SSL_HANDSHAKE)",
+			ConnTLS, kafkaerror.SSL,
+			"connect to 127.0.0.1:44203: TLS handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified"},
+		{"untrusted certificate reported as transport", map[string]any{"security.protocol": "SSL", "ssl.endpoint.identification.algorithm": "none"}, ckafka.ErrTransport,
+			"ssl://127.0.0.1:44203/bootstrap: error:0A000086:SSL routines::certificate verify failed (after 1ms in state SSL_HANDSHAKE)",
+			ConnTLS, kafkaerror.SSL,
+			"connect to 127.0.0.1:44203: TLS handshake failed: error:0A000086:SSL routines::certificate verify failed"},
+		{"nothing listening", plain, ckafka.ErrTransport,
+			"127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT, 1 identical error(s) suppressed)",
+			ConnRefused, kafkaerror.Transport,
+			"connect to 127.0.0.1:1: nothing is listening there (connection refused)"},
+		{"host not found", plain, ckafka.ErrResolve,
+			"no-such-host.invalid:9092/bootstrap: Failed to resolve 'no-such-host.invalid:9092': Name or service not known (after 0ms in state CONNECT)",
+			ConnResolve, kafkaerror.Resolve,
+			"connect to no-such-host.invalid:9092: Failed to resolve 'no-such-host.invalid:9092': Name or service not known"},
+		{"all brokers down", plain, ckafka.ErrAllBrokersDown, "1/1 brokers are down",
+			ConnOther, kafkaerror.AllBrokersDown, "1/1 brokers are down"},
+		{"timed out", plain, ckafka.ErrTimedOut, "Failed while waiting for controller: Local: Timed out",
+			ConnOther, kafkaerror.TimedOut, "Failed while waiting for controller: Local: Timed out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ConnOf(tc.config).Explain(ckafka.NewError(tc.code, tc.text, false))
+			assert.Equal(t, tc.kind, got.Kind)
+			assert.Equal(t, tc.str, got.Error())
+			assert.True(t, errors.Is(got, tc.want), "code %s, got %s", tc.want.Name(), got.Err.Name())
+			assert.Equal(t, got.Err, ConnOf(tc.config).ClientError(ckafka.NewError(tc.code, tc.text, false)))
+			assert.NotContains(t, got.Error(), "s3cret")
+		})
+	}
+}
+
+func TestExplainLogFindsTheHangUpsOfAnotherProtocol(t *testing.T) {
+	plain := ConnOf(map[string]any{})
+	f := plain.ExplainLog("[thrd:127.0.0.1:39093/bootstrap]: 127.0.0.1:39093/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 1ms in state UP)")
+	if assert.NotNil(t, f) {
+		assert.Equal(t, ConnProtocol, f.Kind)
+		assert.Equal(t, "127.0.0.1:39093", f.Addr)
+		assert.Contains(t, f.Error(), "PLAINTEXT was asked, but the listener hung up at the first request after the handshake")
+		assert.Contains(t, f.Error(), "(is it a SASL_PLAINTEXT listener?)")
+	}
+	f = plain.ExplainLog("[thrd:127.0.0.1:58515/bootstrap]: 127.0.0.1:58515/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 27ms in state APIVERSION_QUERY)")
+	if assert.NotNil(t, f) {
+		assert.Contains(t, f.Error(), "(is it a SSL listener?)")
+	}
+	ssl := ConnOf(map[string]any{"security.protocol": "ssl"})
+	f = ssl.ExplainLog("[thrd:ssl://127.0.0.1:58515/bootstrap]: ssl://127.0.0.1:58515/bootstrap: Disconnected: SSL connection closed by peer (after 0ms in state UP)")
+	if assert.NotNil(t, f) {
+		assert.Contains(t, f.Error(), "SSL was asked")
+		assert.Contains(t, f.Error(), "(is it a SASL_SSL listener?)")
+	}
+
+	// Not signs: a connection that lived a while (the broker going away), a client
+	// that already logs in, other lines.
+	assert.Nil(t, plain.ExplainLog("[thrd:127.0.0.1:39092/1]: 127.0.0.1:39092/1: Disconnected: connection closed by peer: receive 0 after POLLIN (after 65012ms in state UP)"))
+	assert.Nil(t, ConnOf(scram).ExplainLog("[thrd:sasl_plaintext://127.0.0.1:39093/bootstrap]: sasl_plaintext://127.0.0.1:39093/bootstrap: Disconnected (after 3ms in state UP)"))
+	assert.Nil(t, ssl.ExplainLog("[thrd:ssl://h:1/bootstrap]: ssl://h:1/bootstrap: Disconnected (after 3ms in state APIVERSION_QUERY)"))
+	assert.Nil(t, plain.ExplainLog("Group coordinator lookup failed: Local: Broker transport failure"))
+}
