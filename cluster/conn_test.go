@@ -54,13 +54,13 @@ func TestConnectionFailuresAreToldApartQuickly(t *testing.T) {
 		{"untrusted certificate", map[string]any{"bootstrap.servers": tlsAddr, "security.protocol": "SSL"}, kafkaerror.SSL,
 			[]string{"connect to " + tlsAddr + ": TLS handshake failed: ", "certificate verify failed"}},
 		{"TLS client on a plaintext port", map[string]any{"bootstrap.servers": plain, "security.protocol": "SSL"}, kafkaerror.Transport,
-			[]string{"connect to " + plain + ": wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is it a PLAINTEXT listener?)"}},
+			[]string{"connect to " + plain + ": wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is the listener PLAINTEXT?)"}},
 		{"SASL client on a plaintext port", login(plain, nil), kafkaerror.Authentication,
 			[]string{"connect to " + plain + ": wrong security.protocol for this port: SASL_PLAINTEXT was asked, but the listener takes no SASL login"}},
 		{"plaintext client on a SASL port", map[string]any{"bootstrap.servers": sasl}, kafkaerror.Transport,
-			[]string{"connect to " + sasl + ": wrong security.protocol for this port: PLAINTEXT was asked", "(is it a SASL_PLAINTEXT listener?)"}},
+			[]string{"connect to " + sasl + ": wrong security.protocol for this port: PLAINTEXT was asked", "(is the listener SASL_PLAINTEXT?)"}},
 		{"plaintext client on a TLS port", map[string]any{"bootstrap.servers": tlsAddr}, kafkaerror.Transport,
-			[]string{"connect to " + tlsAddr + ": wrong security.protocol for this port: PLAINTEXT was asked", "(is it a SSL listener?)"}},
+			[]string{"connect to " + tlsAddr + ": wrong security.protocol for this port: PLAINTEXT was asked", "(is the listener SSL?)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

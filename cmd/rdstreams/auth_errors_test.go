@@ -73,15 +73,15 @@ func TestConnectionFailuresToldApart(t *testing.T) {
 			"rdstreams: subscribe: connect to " + tlsAddr + ": TLS handshake failed: error:0A000086:SSL routines::certificate verify failed: ",
 			saysQuickly},
 		{"TLS client on a plaintext port", []string{"tail", "--no-auth", "-X", "security.protocol=SSL", "kafka://" + plain + "/t"},
-			"rdstreams: tail: connect to " + plain + ": wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is it a PLAINTEXT listener?)\n",
+			"rdstreams: tail: connect to " + plain + ": wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is the listener PLAINTEXT?)\n",
 			saysQuickly},
 		{"plaintext client on a SASL port", []string{"publish", "--no-auth", "kafka://" + sasl + "/t"},
 			"rdstreams: publish: connect to " + sasl + ": wrong security.protocol for this port: PLAINTEXT was asked, but the listener hung up " +
-				"at the first request after the handshake, as SASL listeners do without a login (is it a SASL_PLAINTEXT listener?)\n",
+				"at the first request after the handshake, as SASL listeners do without a login (is the listener SASL_PLAINTEXT?)\n",
 			saysQuickly},
 		{"plaintext client on a TLS port", []string{"perf", "consume", "--no-auth", "kafka://" + tlsAddr + "/t"},
 			"rdstreams: perf consume: connect to " + tlsAddr + ": wrong security.protocol for this port: PLAINTEXT was asked, but the listener hung up " +
-				"at the first request, as TLS listeners do (is it a SSL listener?)\n",
+				"at the first request, as TLS listeners do (is the listener SSL?)\n",
 			saysQuickly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -178,7 +178,7 @@ func (c Conn) ExplainLog(line string) *ConnError {
 }
 
 func (c Conn) wrongProtocol(what, likely string) string {
-	return fmt.Sprintf("wrong security.protocol for this port: %s was asked, but %s (is it a %s listener?)", c.protocol, what, likely)
+	return fmt.Sprintf("wrong security.protocol for this port: %s was asked, but %s (is the listener %s?)", c.protocol, what, likely)
 }
 
 // authFailure words a refused SASL login.

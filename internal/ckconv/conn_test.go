@@ -46,11 +46,11 @@ func TestExplainConnectionFailures(t *testing.T) {
 		{"SASL on a plaintext port", scram, ckafka.ErrAuthentication,
 			"sasl_plaintext://127.0.0.1:39092/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms:  (after 4ms in state AUTH_HANDSHAKE)",
 			ConnProtocol, kafkaerror.Authentication,
-			"connect to 127.0.0.1:39092: wrong security.protocol for this port: SASL_PLAINTEXT was asked, but the listener takes no SASL login (is it a PLAINTEXT listener?)"},
+			"connect to 127.0.0.1:39092: wrong security.protocol for this port: SASL_PLAINTEXT was asked, but the listener takes no SASL login (is the listener PLAINTEXT?)"},
 		{"TLS on a plaintext port", ssl, ckafka.ErrTransport,
 			"ssl://127.0.0.1:39092/bootstrap: SSL handshake failed: Disconnected: SSL connection closed by peer: connecting to a PLAINTEXT broker listener? (after 15ms in state SSL_HANDSHAKE)",
 			ConnProtocol, kafkaerror.Transport,
-			"connect to 127.0.0.1:39092: wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is it a PLAINTEXT listener?)"},
+			"connect to 127.0.0.1:39092: wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is the listener PLAINTEXT?)"},
 		{"untrusted certificate", map[string]any{"security.protocol": "SSL", "ssl.endpoint.identification.algorithm": "none"}, ckafka.ErrSsl,
 			"ssl://127.0.0.1:44203/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified (after 2ms in state SSL_HANDSHAKE)",
 			ConnTLS, kafkaerror.SSL,
@@ -90,17 +90,17 @@ func TestExplainLogFindsTheHangUpsOfAnotherProtocol(t *testing.T) {
 		assert.Equal(t, ConnProtocol, f.Kind)
 		assert.Equal(t, "127.0.0.1:39093", f.Addr)
 		assert.Contains(t, f.Error(), "PLAINTEXT was asked, but the listener hung up at the first request after the handshake")
-		assert.Contains(t, f.Error(), "(is it a SASL_PLAINTEXT listener?)")
+		assert.Contains(t, f.Error(), "(is the listener SASL_PLAINTEXT?)")
 	}
 	f = plain.ExplainLog("[thrd:127.0.0.1:58515/bootstrap]: 127.0.0.1:58515/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 27ms in state APIVERSION_QUERY)")
 	if assert.NotNil(t, f) {
-		assert.Contains(t, f.Error(), "(is it a SSL listener?)")
+		assert.Contains(t, f.Error(), "(is the listener SSL?)")
 	}
 	ssl := ConnOf(map[string]any{"security.protocol": "ssl"})
 	f = ssl.ExplainLog("[thrd:ssl://127.0.0.1:58515/bootstrap]: ssl://127.0.0.1:58515/bootstrap: Disconnected: SSL connection closed by peer (after 0ms in state UP)")
 	if assert.NotNil(t, f) {
 		assert.Contains(t, f.Error(), "SSL was asked")
-		assert.Contains(t, f.Error(), "(is it a SASL_SSL listener?)")
+		assert.Contains(t, f.Error(), "(is the listener SASL_SSL?)")
 	}
 
 	// Not signs: a connection that lived a while (the broker going away), a client
