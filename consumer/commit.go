@@ -20,7 +20,8 @@ import (
 // It waits for the broker and returns the committed partitions, each possibly with its
 // own Err; _NO_OFFSET when there was nothing to commit. With CommitAsync it returns
 // (nil, nil) at once and the result goes to the WithCommitCallback callback from a later
-// Poll or Consume.
+// Poll or Consume; asynchronous commits are made one at a time, in the order asked for,
+// and their results come in that order.
 func (c *Consumer) Commit(opts ...CommitOption) ([]topicpartition.TopicPartition, error) {
 	in := c.enter()
 	if in == closed {
@@ -60,17 +61,41 @@ func (c *Consumer) Commit(opts ...CommitOption) ([]topicpartition.TopicPartition
 	}
 	if a.async {
 		c.asyncCommits.Add(1)
-		go func() {
-			defer c.asyncCommits.Done()
-			parts, err := c.commit(offsets)
-			c.mu.Lock()
-			c.results = append(c.results, commitResult{err: err, partitions: parts})
-			c.pendingResults.Add(1)
-			c.mu.Unlock()
-		}()
+		c.mu.Lock()
+		c.commitQueue = append(c.commitQueue, offsets)
+		start := !c.committing
+		c.committing = true
+		c.mu.Unlock()
+		if start {
+			go c.runAsyncCommits()
+		}
 		return nil, nil
 	}
 	return c.commit(offsets)
+}
+
+// runAsyncCommits makes the queued asynchronous commits one after the other, in the
+// order they were asked for (as librdkafka sends them), so that a later commit is
+// never overtaken by an earlier one; it returns when the queue is empty.
+func (c *Consumer) runAsyncCommits() {
+	for {
+		c.mu.Lock()
+		if len(c.commitQueue) == 0 {
+			c.committing = false
+			c.mu.Unlock()
+			return
+		}
+		offsets := c.commitQueue[0]
+		c.commitQueue[0] = nil
+		c.commitQueue = c.commitQueue[1:]
+		c.mu.Unlock()
+		parts, err := c.commit(offsets)
+		c.mu.Lock()
+		c.results = append(c.results, commitResult{err: err, partitions: parts})
+		c.pendingResults.Add(1)
+		c.mu.Unlock()
+		c.asyncCommits.Done()
+	}
 }
 
 // commit runs a synchronous commit: of offsets, or of the current positions when nil.

@@ -60,8 +60,10 @@ type Consumer struct {
 	windowOpen     bool
 	windowCalls    int
 	windowIdle     *sync.Cond
-	pendingResults atomic.Int32   // len(results), read without the lock on every poll
-	asyncCommits   sync.WaitGroup // asynchronous commits in flight
+	pendingResults atomic.Int32              // len(results), read without the lock on every poll
+	asyncCommits   sync.WaitGroup            // asynchronous commits queued or in flight
+	commitQueue    [][]ckafka.TopicPartition // asynchronous commits waiting, in order (nil: the positions); under mu
+	committing     bool                      // runAsyncCommits is running; under mu
 
 	// Errors found in the background (see checkAssignedTopics) waiting for Poll to
 	// return them as error messages.

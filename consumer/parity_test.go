@@ -80,3 +80,33 @@ func TestDefaultTopicConfigTakesEffect(t *testing.T) {
 	assert.EqualValues(t, 0, m.Offset(), "earliest, from default.topic.config, not the top-level latest")
 	assert.Equal(t, "d0", string(m.Value()))
 }
+
+// Asynchronous commits are made in the order they were asked for, as librdkafka (and so
+// Python) makes them: the results come in that order, and the last one asked for is the
+// committed offset.
+func TestCommitAsyncKeepsOrder(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	produceValues(t, topic, 0, values("o", 1))
+	var got []topicpartition.Offset
+	c := openConsumer(t, map[string]any{"group.id": testkafka.UniqueName("order"), "enable.auto.commit": false},
+		consumer.WithCommitCallback(func(err error, parts []topicpartition.TopicPartition) {
+			require.NoError(t, err)
+			require.Len(t, parts, 1)
+			got = append(got, parts[0].Offset)
+		}))
+	const n = 100
+	want := make([]topicpartition.Offset, n)
+	for i := range want {
+		want[i] = topicpartition.Offset(i + 1)
+		_, err := c.Commit(consumer.CommitOffsets(topicpartition.New(topic, 0, want[i])), consumer.CommitAsync())
+		require.NoError(t, err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(got) < n && time.Now().Before(deadline) {
+		c.Poll(50 * time.Millisecond)
+	}
+	assert.Equal(t, want, got, "results in the order the commits were asked for")
+	committed, err := c.Committed([]topicpartition.TopicPartition{topicpartition.Of(topic, 0)}, 10*time.Second)
+	require.NoError(t, err)
+	assert.EqualValues(t, n, committed[0].Offset, "the last commit asked for stays")
+}
