@@ -37,7 +37,7 @@ type Consumer struct {
 	gate       lifecycle.Gate
 	logs       *cklog.Forwarder
 	hasGroup   bool           // the application set group.id
-	tlsHint    string         // added to certificate verification failures (ckconv.TLSVerifyHint)
+	conn       ckconv.Conn    // explains connection failures in client-wide errors
 	autoCommit bool           // enable.auto.commit (with a group)
 	track      *offsetTracker // nil when the application stores offsets itself
 
@@ -126,7 +126,7 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, tlsHint: ckconv.TLSVerifyHint(config), autoCommit: hasGroup && autoCommit,
+	c := &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, conn: ckconv.ConnOf(config), autoCommit: hasGroup && autoCommit,
 		track: track, released: make(chan struct{})}
 	c.windowIdle = sync.NewCond(&c.windowMu)
 	return c, nil
@@ -276,7 +276,7 @@ func (c *Consumer) handle(ev ckafka.Event) *message.Message {
 		eof := kafkaerror.New(kafkaerror.PartitionEOF, "", kafkaerror.Flags{})
 		return ckconv.EventMessage(eof, topic, e.Partition, topicpartition.Offset(e.Offset))
 	case ckafka.Error:
-		kerr := ckconv.ClientError(e, c.tlsHint)
+		kerr := c.conn.ClientError(e)
 		if !c.hasGroup && kerr.Code() == kafkaerror.GroupAuthorizationFailed {
 			// The engine looks up a coordinator for the stand-in group.id a consumer
 			// without a group gets (see New); on a cluster with ACLs that lookup is

@@ -36,8 +36,7 @@ type Producer struct {
 	set    settings
 	gate   lifecycle.Gate
 	logs   *cklog.Forwarder
-	// tlsHint is added to certificate verification failures (ckconv.TLSVerifyHint).
-	tlsHint string
+	conn   ckconv.Conn // explains connection failures in client-wide errors
 
 	serveMu sync.Mutex  // one goroutine serves callbacks at a time
 	timer   *time.Timer // reused by waitFor, guarded by serveMu
@@ -70,7 +69,7 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Producer{ck: ck, events: ck.Events(), set: s, logs: logs, tlsHint: ckconv.TLSVerifyHint(config)}, nil
+	return &Producer{ck: ck, events: ck.Events(), set: s, logs: logs, conn: ckconv.ConnOf(config)}, nil
 }
 
 // eventsChannelSize keeps the reports waiting for Poll within the same bound as the
@@ -262,7 +261,7 @@ func (p *Producer) handle(ev ckafka.Event) {
 			cb(msg.Err(), msg)
 		}
 	case ckafka.Error:
-		cklog.ReportError(p.set.logger, p.set.onError, "producer", ckconv.ClientError(e, p.tlsHint))
+		cklog.ReportError(p.set.logger, p.set.onError, "producer", p.conn.ClientError(e))
 	case *ckafka.Stats:
 		if p.set.onStats != nil {
 			p.set.onStats(e.String())

@@ -441,7 +441,7 @@ mechanism = "SCRAM_SHA_512"
 		require.NotNil(t, authErr, "an authentication error within 10s (other errors: %v)", others)
 		t.Logf("wrong password reported after %v: code %d %s: %s", took, authErr.Code(), authErr.Name(), authErr)
 		assert.Equal(t, kafkaerror.Authentication, authErr.Code(), "librdkafka reports a failed SASL login as _AUTHENTICATION")
-		assert.Contains(t, authErr.Error(), "SASL authentication error")
+		assert.Contains(t, authErr.Error(), fmt.Sprintf(`SCRAM-SHA-512 login as user %q refused: wrong password, or no such user`, user))
 		assert.NotContains(t, authErr.Error(), wrong.Password)
 	})
 }

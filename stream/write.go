@@ -59,7 +59,9 @@ func (s *Stream) openWriter(config map[string]any) error {
 		}),
 		// Client-wide errors (authentication failed, every broker down) are logged as
 		// the producer would, and the last one is kept: a Flush or Close that cannot
-		// deliver then says why, not only that time ran out.
+		// deliver then says why, not only that time ran out. "All brokers down" follows
+		// from an earlier error about the broker (a refused login, a TLS failure): it
+		// never hides that error.
 		producer.WithErrorCallback(func(err *kafkaerror.Error) {
 			level := slog.LevelWarn
 			if err.Fatal() {
@@ -67,7 +69,9 @@ func (s *Stream) openWriter(config map[string]any) error {
 			}
 			s.opts.logger.Log(context.Background(), level, "rdstreams: stream writer error",
 				slog.String("code", err.Name()), slog.String("error", err.Error()))
-			s.clientErr = err
+			if s.clientErr == nil || err.Code() != kafkaerror.AllBrokersDown {
+				s.clientErr = err
+			}
 		}))
 	if err != nil {
 		return err

@@ -67,15 +67,15 @@ type Conn struct {
 // ConnOf is the Conn of a client with this configuration (librdkafka properties).
 func ConnOf(config map[string]any) Conn {
 	c := Conn{protocol: "PLAINTEXT", mechanism: "GSSAPI", tlsHint: TLSVerifyHint(config)}
-	if p, ok := config["security.protocol"]; ok {
+	if p, ok := property(config, "security.protocol"); ok {
 		c.protocol = strings.ToUpper(fmt.Sprint(p))
 	}
 	for _, key := range []string{"sasl.mechanisms", "sasl.mechanism"} {
-		if m, ok := config[key]; ok {
+		if m, ok := property(config, key); ok {
 			c.mechanism = strings.ToUpper(fmt.Sprint(m))
 		}
 	}
-	if u, ok := config["sasl.username"]; ok {
+	if u, ok := property(config, "sasl.username"); ok {
 		c.user = fmt.Sprint(u)
 	}
 	return c

@@ -2,6 +2,7 @@ package ckconv
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -109,4 +110,24 @@ func TestExplainLogFindsTheHangUpsOfAnotherProtocol(t *testing.T) {
 	assert.Nil(t, ConnOf(scram).ExplainLog("[thrd:sasl_plaintext://127.0.0.1:39093/bootstrap]: sasl_plaintext://127.0.0.1:39093/bootstrap: Disconnected (after 3ms in state UP)"))
 	assert.Nil(t, ssl.ExplainLog("[thrd:ssl://h:1/bootstrap]: ssl://h:1/bootstrap: Disconnected (after 3ms in state APIVERSION_QUERY)"))
 	assert.Nil(t, plain.ExplainLog("Group coordinator lookup failed: Local: Broker transport failure"))
+}
+
+// A failed certificate verification says the certificate may not name the host when
+// the client checks host names; other TLS failures, and clients that do not check, get
+// no such note. Code and flags are the engine's.
+func TestExplainAddsTheHostNameHintToVerificationFailuresOnly(t *testing.T) {
+	ssl := map[string]any{"security.protocol": "ssl"}
+	noCheck := map[string]any{"security.protocol": "ssl", "ssl.endpoint.identification.algorithm": "none"}
+	verify := ckafka.NewError(ckafka.ErrSsl, "ssl://localhost:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified", false)
+
+	got := ConnOf(ssl).ClientError(verify)
+	assert.Contains(t, got.Str(), "connect to localhost:9093: TLS handshake failed: error:0A000086:SSL routines::certificate verify failed")
+	assert.True(t, strings.HasSuffix(got.Str(), TLSVerifyHint(ssl)), got.Str())
+	assert.True(t, errors.Is(got, kafkaerror.SSL))
+
+	assert.NotContains(t, ConnOf(noCheck).ClientError(verify).Str(), "does not name the host", "host names not checked")
+	other := ckafka.NewError(ckafka.ErrSsl, "ssl://h:9093/bootstrap: SSL handshake failed: unexpected message", true)
+	got = ConnOf(ssl).ClientError(other)
+	assert.NotContains(t, got.Str(), "does not name the host", "not a verification failure")
+	assert.True(t, got.Fatal(), "flags are kept")
 }

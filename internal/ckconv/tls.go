@@ -3,13 +3,9 @@ package ckconv
 import (
 	"fmt"
 	"strings"
-
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
-	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
-// TLSVerifyHint is what ClientError adds to a failed certificate verification for a
+// TLSVerifyHint is what Conn.Explain adds to a failed certificate verification for a
 // client with this configuration, "" when the client does not verify host names.
 //
 // librdkafka words every verification failure alike ("broker certificate could not be
@@ -27,14 +23,4 @@ func TLSVerifyHint(config map[string]any) string {
 	}
 	return "; or, if the CA is right, the broker's certificate does not name the host " +
 		"connected to (host-name verification is on: ssl.endpoint.identification.algorithm=https)"
-}
-
-// ClientError converts a client-wide engine error, adding tlsHint (see TLSVerifyHint)
-// to a certificate verification failure.
-func ClientError(ce ckafka.Error, tlsHint string) *kafkaerror.Error {
-	kerr := FromCK(ce)
-	if tlsHint == "" || kerr.Code() != kafkaerror.SSL || !strings.Contains(kerr.Str(), "certificate verify failed") {
-		return kerr
-	}
-	return WithText(kerr, kerr.Str()+tlsHint)
 }
