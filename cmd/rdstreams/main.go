@@ -118,7 +118,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{publishCmd, subscribeCmd, tailCmd, topicsCmd, perfCmd, versionCmd, helpCmd}
+	commands = []*command{publishCmd, subscribeCmd, tailCmd, topicsCmd, groupsCmd, perfCmd, versionCmd, helpCmd}
 }
 
 func findCommand(name string) *command {

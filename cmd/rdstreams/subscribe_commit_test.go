@@ -135,11 +135,11 @@ func TestInterruptCommitsWhatWasPrinted(t *testing.T) {
 	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	assert.Equal(t, 0, exitCode(t, cmd), "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
-	assert.Equal(t, int64(0), groupLag(t, testkafka.Bootstrap(t), group))
+	assert.Equal(t, int64(0), totalGroupLag(t, testkafka.Bootstrap(t), group))
 }
 
-// groupLag is the total lag of group.
-func groupLag(t *testing.T, bootstrap, group string) int64 {
+// totalGroupLag is the total lag of group.
+func totalGroupLag(t *testing.T, bootstrap, group string) int64 {
 	t.Helper()
 	cl, err := cluster.New(map[string]any{"bootstrap.servers": bootstrap})
 	require.NoError(t, err)
