@@ -1,11 +1,13 @@
 // Command rdstreams is the rdstreams command line: publish to and subscribe from
 // hop-client style kafka:// streams, read the last messages of a topic, show cluster
-// metadata and measure throughput and latency — in the hop / kcat tradition.
+// metadata and consumer groups' lag, and measure throughput and latency — in the hop /
+// kcat tradition.
 //
 //	rdstreams publish kafka://localhost:9092/alerts alerts.txt
 //	rdstreams subscribe --start-at earliest --json kafka://localhost:9092/alerts
 //	rdstreams tail -n 10 kafka://localhost:9092/alerts
 //	rdstreams topics kafka://localhost:9092
+//	rdstreams groups kafka://localhost:9092 alerts-archiver
 //	rdstreams perf produce --messages 100000 kafka://localhost:9092/bench
 //	rdstreams perf consume kafka://localhost:9092/bench
 //

@@ -44,6 +44,7 @@ func Example_run() {
 	// subscribe true
 	// tail true
 	// topics true
+	// groups true
 	// perf true
 	// version true
 	// help true
