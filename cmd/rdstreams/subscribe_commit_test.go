@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rdstreams/rdstreams/cluster"
+	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/stream"
@@ -201,4 +204,39 @@ func TestCommitLedger(t *testing.T) {
 	n, printed, _ = l.uncommitted()
 	assert.Equal(t, 0, n)
 	assert.Equal(t, 7, printed)
+}
+
+// TestCheckCommitsAsksTheGroup: after a close that went well, printed messages no
+// commit result confirmed are looked up in the group's committed offsets: those the
+// group holds are not reported, the others are, with their count.
+func TestCheckCommitsAsksTheGroup(t *testing.T) {
+	t.Parallel()
+	topic := testkafka.Topic(t, 1, nil)
+	group := testkafka.UniqueName("check")
+	c, err := consumer.New(map[string]any{"bootstrap.servers": testkafka.Bootstrap(t), "group.id": group})
+	require.NoError(t, err)
+	_, err = c.Commit(consumer.CommitOffsets(topicpartition.New(topic, 0, 3)))
+	require.NoError(t, err)
+	require.NoError(t, c.Close())
+
+	u, err := stream.ParseURL(url(t, topic))
+	require.NoError(t, err)
+	e := &env{ctx: context.Background(), logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		g: globals{noAuth: true, timeout: 30 * time.Second}}
+	printed := func(offsets ...int64) *commitLedger {
+		l := newCommitLedger()
+		for _, off := range offsets {
+			l.print(stream.Metadata{Topic: topic, Partition: 0, Offset: topicpartition.Offset(off)})
+		}
+		return l
+	}
+	assert.NoError(t, e.checkCommits(printed(0, 1, 2), u, group, nil), "offset 3 committed covers 0-2")
+	err = e.checkCommits(printed(1, 2, 3, 4), u, group, nil)
+	assert.EqualError(t, err, fmt.Sprintf("subscribe: committing the printed messages to group %q: 2 of 4 printed message(s) not committed: no commit confirmed them", group))
+
+	// A failed close is not followed by the question: the broker is taken to be gone.
+	closeErr := kafkaerror.Newf(kafkaerror.TimedOut, "close timed out")
+	err = e.checkCommits(printed(0, 1), u, group, closeErr)
+	assert.ErrorIs(t, err, kafkaerror.TimedOut)
+	assert.ErrorContains(t, err, "2 of 2 printed message(s) not committed")
 }
