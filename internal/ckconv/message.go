@@ -1,41 +1,67 @@
 package ckconv
 
 import (
-	"unsafe"
-
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
-// Message turns an engine message into a *message.Message without copying: message.Message
-// is a struct whose single field is a ckafka.Message. The engine error it carries, if any,
-// is converted to a *kafkaerror.Error in place, once.
+// Message builds the *message.Message of an engine message, copying its fields: the
+// key, value and header values are shared, not copied, and ck must not be modified
+// afterwards. The engine error ck carries, if any, is converted to a *kafkaerror.Error
+// once and written back into ck too, so callers that still look at ck see the converted
+// error. One allocation for the Message, and one more for the headers when there are
+// any.
 func Message(ck *ckafka.Message) *message.Message {
-	if ck.TopicPartition.Error != nil {
-		ck.TopicPartition.Error = Error(ck.TopicPartition.Error)
+	tp := &ck.TopicPartition
+	if tp.Error != nil {
+		tp.Error = Error(tp.Error)
 	}
-	return (*message.Message)(unsafe.Pointer(ck))
+	f := message.Fields{
+		Partition:     tp.Partition,
+		Offset:        topicpartition.Offset(tp.Offset),
+		Key:           ck.Key,
+		Value:         ck.Value,
+		Headers:       fromCKHeaders(ck.Headers),
+		Timestamp:     ck.Timestamp,
+		TimestampType: message.TimestampType(ck.TimestampType),
+		LeaderEpoch:   tp.LeaderEpoch,
+		Err:           tp.Error,
+	}
+	if tp.Topic != nil {
+		f.Topic = *tp.Topic
+	}
+	return message.New(f)
 }
 
 // EventMessage builds the Message that reports an event or error: err set, and the topic,
 // partition and offset it concerns where known ("" / PartitionAny / OffsetInvalid if not).
 func EventMessage(err error, topic string, partition int32, offset topicpartition.Offset) *message.Message {
-	ck := &ckafka.Message{}
-	if topic != "" {
-		ck.TopicPartition.Topic = &topic
-	}
-	ck.TopicPartition.Partition = partition
-	ck.TopicPartition.Offset = ckafka.Offset(offset)
-	ck.TopicPartition.Error = Error(err)
-	return (*message.Message)(unsafe.Pointer(ck))
+	return message.New(message.Fields{Topic: topic, Partition: partition, Offset: offset, Err: Error(err)})
 }
 
-// Headers views rdstreams headers as engine headers; the two types share one layout.
+// Headers converts rdstreams headers for the engine: one slice allocation when there
+// are headers, none otherwise (nil). The header values are shared, not copied.
 func Headers(h []message.Header) []ckafka.Header {
 	if len(h) == 0 {
 		return nil
 	}
-	return unsafe.Slice((*ckafka.Header)(unsafe.Pointer(unsafe.SliceData(h))), len(h))
+	out := make([]ckafka.Header, len(h))
+	for i := range h {
+		out[i] = ckafka.Header(h[i])
+	}
+	return out
+}
+
+// fromCKHeaders converts engine headers, the other way round from Headers.
+func fromCKHeaders(h []ckafka.Header) []message.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make([]message.Header, len(h))
+	for i := range h {
+		out[i] = message.Header(h[i])
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package message_test
+package ckconv_test
 
 import (
 	"os"

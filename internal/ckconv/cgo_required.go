@@ -1,6 +1,6 @@
 //go:build !cgo
 
-package message
+package ckconv
 
 // rdstreams drives librdkafka, a C library, through cgo. Without cgo (CGO_ENABLED=0, or
 // no C compiler found when cross-compiling) the build stops here with a compile error
