@@ -213,11 +213,7 @@ func (c *Client) GroupLag(ctx context.Context, group string) ([]PartitionLag, er
 			return nil, kafkaerror.Newf(kafkaerror.Fail, "group lag: no high watermark for %s[%d] in the broker's answer", kk.topic, kk.partition)
 		}
 		pl := PartitionLag{Topic: kk.topic, Partition: kk.partition, Committed: off, High: h}
-		if off == topicpartition.OffsetInvalid {
-			pl.Lag = int64(h - low[kk])
-		} else {
-			pl.Lag = int64(h - off)
-		}
+		pl.Lag = lag(off, low[kk], h)
 		out = append(out, pl)
 	}
 	slices.SortFunc(out, func(a, b PartitionLag) int {

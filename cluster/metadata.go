@@ -46,6 +46,9 @@ type Broker struct {
 	ID   int32
 	Host string
 	Port int
+	// Rack is the broker's broker.rack; empty when it has none, and in Metadata, which
+	// does not carry it (DescribeCluster does).
+	Rack string
 }
 
 // Addr is the broker's address, "host:port" ("[host]:port" for an IPv6 host).
