@@ -7,8 +7,9 @@ package engine
 import "C"
 
 import (
-	"fmt"
 	"unsafe"
+
+	"github.com/rdstreams/rdstreams/kafkaerror"
 
 	// Carries the static librdkafka to the link (see the package documentation).
 	_ "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -30,7 +31,8 @@ func errText(code C.int) string { return C.GoString(C.rd_kafka_err2str(code)) }
 const errBufSize = 512
 
 // newConf makes a configuration from properties; the caller owns it until rd_kafka_new
-// takes it.
+// takes it. A property librdkafka refuses is a kafkaerror.InvalidArg error in its words,
+// which name the property.
 func newConf(props map[string]string) (*C.rd_kafka_conf_t, error) {
 	conf := C.rd_kafka_conf_new()
 	errbuf := (*C.char)(C.malloc(errBufSize))
@@ -42,7 +44,7 @@ func newConf(props map[string]string) (*C.rd_kafka_conf_t, error) {
 		C.free(unsafe.Pointer(cv))
 		if res != C.RDS_CONF_OK {
 			C.rd_kafka_conf_destroy(conf)
-			return nil, fmt.Errorf("configuration property %q = %q: %s", k, v, C.GoString(errbuf))
+			return nil, kafkaerror.New(kafkaerror.InvalidArg, C.GoString(errbuf), kafkaerror.Flags{})
 		}
 	}
 	return conf, nil

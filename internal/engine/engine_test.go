@@ -37,10 +37,58 @@ func TestDeclarationsMatchLibrdkafka(t *testing.T) {
 #include "rdkafka_mock.h"
 #include "`+own+`"
 
-/* The constants librdkafka.h defines for librdkafka's enumerations. */
-_Static_assert(RDS_PRODUCER == RD_KAFKA_PRODUCER, "RDS_PRODUCER");
-_Static_assert(RDS_CONF_OK == RD_KAFKA_CONF_OK, "RDS_CONF_OK");
-_Static_assert(sizeof(int) == sizeof(rd_kafka_resp_err_t), "error codes are int-sized");
+#include <stddef.h>
+
+/* The constants librdkafka.h defines for librdkafka's enumerations and macros. */
+#define SAME(a, b) _Static_assert((a) == (b), #a " == " #b)
+SAME(RDS_PRODUCER, RD_KAFKA_PRODUCER);
+SAME(RDS_CONSUMER, RD_KAFKA_CONSUMER);
+SAME(RDS_CONF_OK, RD_KAFKA_CONF_OK);
+SAME(sizeof(int), sizeof(rd_kafka_resp_err_t));
+SAME(RDS_EVENT_NONE, RD_KAFKA_EVENT_NONE);
+SAME(RDS_EVENT_DR, RD_KAFKA_EVENT_DR);
+SAME(RDS_EVENT_LOG, RD_KAFKA_EVENT_LOG);
+SAME(RDS_EVENT_ERROR, RD_KAFKA_EVENT_ERROR);
+SAME(RDS_EVENT_STATS, RD_KAFKA_EVENT_STATS);
+SAME(RDS_VTYPE_END, RD_KAFKA_VTYPE_END);
+SAME(RDS_VTYPE_RKT, RD_KAFKA_VTYPE_RKT);
+SAME(RDS_VTYPE_PARTITION, RD_KAFKA_VTYPE_PARTITION);
+SAME(RDS_VTYPE_VALUE, RD_KAFKA_VTYPE_VALUE);
+SAME(RDS_VTYPE_KEY, RD_KAFKA_VTYPE_KEY);
+SAME(RDS_VTYPE_OPAQUE, RD_KAFKA_VTYPE_OPAQUE);
+SAME(RDS_VTYPE_MSGFLAGS, RD_KAFKA_VTYPE_MSGFLAGS);
+SAME(RDS_VTYPE_TIMESTAMP, RD_KAFKA_VTYPE_TIMESTAMP);
+SAME(RDS_VTYPE_HEADERS, RD_KAFKA_VTYPE_HEADERS);
+SAME(RDS_MSG_F_COPY, RD_KAFKA_MSG_F_COPY);
+SAME(RDS_PURGE_F_QUEUE, RD_KAFKA_PURGE_F_QUEUE);
+SAME(RDS_PURGE_F_INFLIGHT, RD_KAFKA_PURGE_F_INFLIGHT);
+SAME(RDS_PURGE_F_NON_BLOCKING, RD_KAFKA_PURGE_F_NON_BLOCKING);
+SAME(RDS_PARTITION_UA, RD_KAFKA_PARTITION_UA);
+SAME(RDS_TIMESTAMP_NOT_AVAILABLE, RD_KAFKA_TIMESTAMP_NOT_AVAILABLE);
+SAME(RDS_ERR_NO_ERROR, RD_KAFKA_RESP_ERR_NO_ERROR);
+SAME(RDS_ERR__FATAL, RD_KAFKA_RESP_ERR__FATAL);
+
+/* The layouts librdkafka.h reads librdkafka's public structs through. */
+#define FIELD(mine, theirs, f) SAME(offsetof(struct mine, f), offsetof(theirs, f))
+SAME(sizeof(struct rds_message), sizeof(rd_kafka_message_t));
+FIELD(rds_message, rd_kafka_message_t, err);
+FIELD(rds_message, rd_kafka_message_t, rkt);
+FIELD(rds_message, rd_kafka_message_t, partition);
+FIELD(rds_message, rd_kafka_message_t, payload);
+FIELD(rds_message, rd_kafka_message_t, len);
+FIELD(rds_message, rd_kafka_message_t, key);
+FIELD(rds_message, rd_kafka_message_t, key_len);
+FIELD(rds_message, rd_kafka_message_t, offset);
+FIELD(rds_message, rd_kafka_message_t, _private);
+SAME(sizeof(struct rds_topic_partition), sizeof(rd_kafka_topic_partition_t));
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, topic);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, partition);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, offset);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, metadata);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, metadata_size);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, opaque);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, err);
+FIELD(rds_topic_partition, rd_kafka_topic_partition_t, _private);
 `), 0o600))
 	cc := os.Getenv("CC")
 	if cc == "" {

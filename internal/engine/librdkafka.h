@@ -9,23 +9,96 @@
  *
  * librdkafka's enumerated types are passed as the integer type GCC and Clang give them:
  * int for an enumeration with a negative member (error codes, configuration results),
- * unsigned int for one without (the client type).
+ * unsigned int for one without (the client type, the timestamp type). The event type
+ * is an int in librdkafka itself.
  */
 #ifndef RDSTREAMS_ENGINE_LIBRDKAFKA_H
 #define RDSTREAMS_ENGINE_LIBRDKAFKA_H
 
 #include <stddef.h>
 
+#include <stdint.h>
+#include <sys/types.h>
+
 /* Opaque handles. */
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct rd_kafka_conf_s rd_kafka_conf_t;
+typedef struct rd_kafka_topic_s rd_kafka_topic_t;
+typedef struct rd_kafka_topic_conf_s rd_kafka_topic_conf_t;
+typedef struct rd_kafka_queue_s rd_kafka_queue_t;
+typedef struct rd_kafka_op_s rd_kafka_event_t;
+typedef struct rd_kafka_message_s rd_kafka_message_t;
+typedef struct rd_kafka_headers_s rd_kafka_headers_t;
+typedef struct rd_kafka_error_s rd_kafka_error_t;
+typedef struct rd_kafka_topic_partition_s rd_kafka_topic_partition_t;
+typedef struct rd_kafka_topic_partition_list_s rd_kafka_topic_partition_list_t;
+typedef struct rd_kafka_consumer_group_metadata_s rd_kafka_consumer_group_metadata_t;
 typedef struct rd_kafka_mock_cluster_s rd_kafka_mock_cluster_t;
+
+/*
+ * The public fields of rd_kafka_message_t and rd_kafka_topic_partition_t, under tags of
+ * rdstreams' own: a pointer to librdkafka's type is read through a pointer to these.
+ * TestDeclarationsMatchLibrdkafka checks every offset and the sizes.
+ */
+struct rds_message {
+        int err;
+        rd_kafka_topic_t *rkt;
+        int32_t partition;
+        void *payload;
+        size_t len;
+        void *key;
+        size_t key_len;
+        int64_t offset;
+        void *_private;
+};
+
+struct rds_topic_partition {
+        char *topic;
+        int32_t partition;
+        int64_t offset;
+        void *metadata;
+        size_t metadata_size;
+        void *opaque;
+        int err;
+        void *_private;
+};
 
 /* Values of rd_kafka_type_t. */
 #define RDS_PRODUCER 0u
+#define RDS_CONSUMER 1u
 
 /* The value of rd_kafka_conf_res_t meaning success. */
 #define RDS_CONF_OK 0
+
+/* Event types (rd_kafka_event_type_t), also the bits of rd_kafka_conf_set_events. */
+#define RDS_EVENT_NONE 0x0
+#define RDS_EVENT_DR 0x1
+#define RDS_EVENT_LOG 0x4
+#define RDS_EVENT_ERROR 0x8
+#define RDS_EVENT_STATS 0x40
+
+/* Argument types of rd_kafka_producev (rd_kafka_vtype_t). */
+#define RDS_VTYPE_END 0
+#define RDS_VTYPE_RKT 2
+#define RDS_VTYPE_PARTITION 3
+#define RDS_VTYPE_VALUE 4
+#define RDS_VTYPE_KEY 5
+#define RDS_VTYPE_OPAQUE 6
+#define RDS_VTYPE_MSGFLAGS 7
+#define RDS_VTYPE_TIMESTAMP 8
+#define RDS_VTYPE_HEADERS 10
+
+/* Produce flags, purge flags, the unassigned partition, timestamp types. */
+#define RDS_MSG_F_COPY 0x2
+#define RDS_PURGE_F_QUEUE 0x1
+#define RDS_PURGE_F_INFLIGHT 0x2
+#define RDS_PURGE_F_NON_BLOCKING 0x4
+#define RDS_PARTITION_UA ((int32_t)-1)
+#define RDS_TIMESTAMP_NOT_AVAILABLE 0
+
+/* Error codes rdstreams tests for. */
+#define RDS_ERR_NO_ERROR 0
+#define RDS_ERR__FATAL (-150)
 
 /* Version: 0xMMmmrrxx (major, minor, revision, pre-release id; 0xff = final). */
 int rd_kafka_version(void);
@@ -38,10 +111,88 @@ void rd_kafka_conf_destroy(rd_kafka_conf_t *conf);
 int rd_kafka_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                       char *errstr, size_t errstr_size);
 
+void rd_kafka_conf_set_events(rd_kafka_conf_t *conf, int events);
+
 /* Client instances. */
 rd_kafka_t *rd_kafka_new(unsigned int type, rd_kafka_conf_t *conf, char *errstr,
                          size_t errstr_size);
 void rd_kafka_destroy(rd_kafka_t *rk);
+int rd_kafka_outq_len(rd_kafka_t *rk);
+int rd_kafka_purge(rd_kafka_t *rk, int purge_flags);
+int rd_kafka_fatal_error(rd_kafka_t *rk, char *errstr, size_t errstr_size);
+const char *rd_kafka_err2name(int err);
+int rd_kafka_last_error(void);
+void rd_kafka_mem_free(rd_kafka_t *rk, void *ptr);
+
+/* Topic handles. */
+rd_kafka_topic_t *rd_kafka_topic_new(rd_kafka_t *rk, const char *topic,
+                                     rd_kafka_topic_conf_t *conf);
+void rd_kafka_topic_destroy(rd_kafka_topic_t *rkt);
+
+/* Producing (variadic: called from C only, in engine.c). */
+int rd_kafka_producev(rd_kafka_t *rk, ...);
+
+/* Headers. */
+rd_kafka_headers_t *rd_kafka_headers_new(size_t initial_count);
+void rd_kafka_headers_destroy(rd_kafka_headers_t *hdrs);
+int rd_kafka_header_add(rd_kafka_headers_t *hdrs, const char *name, ssize_t name_size,
+                        const void *value, ssize_t value_size);
+int rd_kafka_header_get_all(const rd_kafka_headers_t *hdrs, size_t idx, const char **namep,
+                            const void **valuep, size_t *sizep);
+size_t rd_kafka_header_cnt(const rd_kafka_headers_t *hdrs);
+
+/* Messages. */
+int64_t rd_kafka_message_timestamp(const rd_kafka_message_t *rkmessage, unsigned int *tstype);
+int rd_kafka_message_headers(const rd_kafka_message_t *rkmessage, rd_kafka_headers_t **hdrsp);
+int32_t rd_kafka_message_leader_epoch(const rd_kafka_message_t *rkmessage);
+
+/* Queues and events. */
+rd_kafka_queue_t *rd_kafka_queue_get_main(rd_kafka_t *rk);
+rd_kafka_queue_t *rd_kafka_queue_new(rd_kafka_t *rk);
+void rd_kafka_queue_destroy(rd_kafka_queue_t *rkqu);
+rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms);
+void rd_kafka_queue_io_event_enable(rd_kafka_queue_t *rkqu, int fd, const void *payload,
+                                    size_t size);
+int rd_kafka_set_log_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu);
+int rd_kafka_event_type(const rd_kafka_event_t *rkev);
+void rd_kafka_event_destroy(rd_kafka_event_t *rkev);
+size_t rd_kafka_event_message_array(rd_kafka_event_t *rkev,
+                                    const rd_kafka_message_t **rkmessages, size_t size);
+size_t rd_kafka_event_message_count(rd_kafka_event_t *rkev);
+int rd_kafka_event_error(rd_kafka_event_t *rkev);
+const char *rd_kafka_event_error_string(rd_kafka_event_t *rkev);
+int rd_kafka_event_error_is_fatal(rd_kafka_event_t *rkev);
+const char *rd_kafka_event_stats(rd_kafka_event_t *rkev);
+int rd_kafka_event_log(rd_kafka_event_t *rkev, const char **fac, const char **str, int *level);
+
+/* Error objects. */
+int rd_kafka_error_code(const rd_kafka_error_t *error);
+const char *rd_kafka_error_string(const rd_kafka_error_t *error);
+int rd_kafka_error_is_fatal(const rd_kafka_error_t *error);
+int rd_kafka_error_is_retriable(const rd_kafka_error_t *error);
+int rd_kafka_error_txn_requires_abort(const rd_kafka_error_t *error);
+void rd_kafka_error_destroy(rd_kafka_error_t *error);
+
+/* Transactions. */
+rd_kafka_error_t *rd_kafka_init_transactions(rd_kafka_t *rk, int timeout_ms);
+rd_kafka_error_t *rd_kafka_begin_transaction(rd_kafka_t *rk);
+rd_kafka_error_t *rd_kafka_commit_transaction(rd_kafka_t *rk, int timeout_ms);
+rd_kafka_error_t *rd_kafka_abort_transaction(rd_kafka_t *rk, int timeout_ms);
+rd_kafka_error_t *rd_kafka_send_offsets_to_transaction(
+    rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+    const rd_kafka_consumer_group_metadata_t *cgmetadata, int timeout_ms);
+rd_kafka_error_t *rd_kafka_consumer_group_metadata_read(
+    rd_kafka_consumer_group_metadata_t **cgmdp, const void *buffer, size_t size);
+void rd_kafka_consumer_group_metadata_destroy(rd_kafka_consumer_group_metadata_t *cgmd);
+rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata_new(const char *group_id);
+rd_kafka_error_t *rd_kafka_consumer_group_metadata_write(
+    const rd_kafka_consumer_group_metadata_t *cgmd, void **bufferp, size_t *sizep);
+
+/* Partition lists. */
+rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size);
+rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_add(
+    rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition);
+void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *rkparlist);
 
 /* The in-process mock cluster (librdkafka's rdkafka_mock.h). */
 rd_kafka_mock_cluster_t *rd_kafka_mock_cluster_new(rd_kafka_t *rk, int broker_cnt);

@@ -1,0 +1,175 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+/* Points an empty, present value or key at something that is not NULL. */
+static const char rds_empty[1];
+
+int rds_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                const void *value, size_t value_len, int has_value,
+                const void *key, size_t key_len, int has_key,
+                const char *hbuf, const int64_t *hlens, int hcount,
+                int64_t timestamp_ms, uint64_t opaque) {
+        rd_kafka_headers_t *hdrs = NULL;
+        int err;
+        if (has_value && value_len == 0)
+                value = rds_empty;
+        if (!has_value)
+                value = NULL, value_len = 0;
+        if (has_key && key_len == 0)
+                key = rds_empty;
+        if (!has_key)
+                key = NULL, key_len = 0;
+        if (hcount > 0) {
+                hdrs = rd_kafka_headers_new((size_t)hcount);
+                for (int i = 0; i < hcount; i++) {
+                        int64_t nlen = hlens[2 * i], vlen = hlens[2 * i + 1];
+                        const char *name = hbuf;
+                        hbuf += nlen;
+                        const void *val = NULL;
+                        if (vlen >= 0) {
+                                val = vlen == 0 ? rds_empty : hbuf;
+                                hbuf += vlen;
+                        }
+                        rd_kafka_header_add(hdrs, name, (ssize_t)nlen, val, vlen < 0 ? 0 : (ssize_t)vlen);
+                }
+        }
+        if (hdrs != NULL) {
+                err = rd_kafka_producev(rk, RDS_VTYPE_RKT, rkt, RDS_VTYPE_PARTITION, partition,
+                                        RDS_VTYPE_MSGFLAGS, RDS_MSG_F_COPY,
+                                        RDS_VTYPE_VALUE, (void *)value, value_len,
+                                        RDS_VTYPE_KEY, key, key_len,
+                                        RDS_VTYPE_OPAQUE, (void *)(uintptr_t)opaque,
+                                        RDS_VTYPE_TIMESTAMP, timestamp_ms,
+                                        RDS_VTYPE_HEADERS, hdrs, RDS_VTYPE_END);
+                if (err != RDS_ERR_NO_ERROR)
+                        rd_kafka_headers_destroy(hdrs); /* kept by librdkafka only on success */
+        } else {
+                err = rd_kafka_producev(rk, RDS_VTYPE_RKT, rkt, RDS_VTYPE_PARTITION, partition,
+                                        RDS_VTYPE_MSGFLAGS, RDS_MSG_F_COPY,
+                                        RDS_VTYPE_VALUE, (void *)value, value_len,
+                                        RDS_VTYPE_KEY, key, key_len,
+                                        RDS_VTYPE_OPAQUE, (void *)(uintptr_t)opaque,
+                                        RDS_VTYPE_TIMESTAMP, timestamp_ms, RDS_VTYPE_END);
+        }
+        return err;
+}
+
+void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_t n,
+                    size_t *bytes, size_t *headers) {
+        *bytes = 0, *headers = 0;
+        n = rd_kafka_event_message_array(ev, msgs, n);
+        for (size_t i = 0; i < n; i++) {
+                const struct rds_message *m = (const struct rds_message *)msgs[i];
+                rd_kafka_headers_t *hdrs = NULL;
+                if (m->payload != NULL)
+                        *bytes += m->len;
+                if (m->key != NULL)
+                        *bytes += m->key_len;
+                if (rd_kafka_message_headers(msgs[i], &hdrs) != RDS_ERR_NO_ERROR || hdrs == NULL)
+                        continue;
+                size_t hc = rd_kafka_header_cnt(hdrs);
+                for (size_t h = 0; h < hc; h++) {
+                        const char *name;
+                        const void *val;
+                        size_t size;
+                        if (rd_kafka_header_get_all(hdrs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
+                                break;
+                        *bytes += strlen(name) + (val != NULL ? size : 0);
+                        (*headers)++;
+                }
+        }
+}
+
+rd_kafka_event_t *rds_poll(rd_kafka_queue_t *q, int timeout_ms, int *type,
+                           const rd_kafka_message_t **msgs, size_t cap, size_t *count,
+                           size_t *bytes, size_t *headers) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms);
+        *type = RDS_EVENT_NONE;
+        *count = 0, *bytes = 0, *headers = 0;
+        if (ev == NULL)
+                return NULL;
+        *type = rd_kafka_event_type(ev);
+        if (*type != RDS_EVENT_DR)
+                return ev;
+        *count = rd_kafka_event_message_count(ev);
+        if (*count <= cap)
+                rds_dr_prepare(ev, msgs, *count, bytes, headers);
+        return ev;
+}
+
+void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
+                 struct rds_hdr *hdrs, char *arena) {
+        int64_t at = 0;
+        int32_t hdr = 0;
+        for (size_t i = 0; i < n; i++) {
+                const struct rds_message *m = (const struct rds_message *)msgs[i];
+                struct rds_dr *r = &recs[i];
+                unsigned int tstype = RDS_TIMESTAMP_NOT_AVAILABLE;
+                r->opaque = (uint64_t)(uintptr_t)m->_private;
+                r->rkt = (uint64_t)(uintptr_t)m->rkt;
+                r->offset = m->offset;
+                r->err = m->err;
+                r->partition = m->partition;
+                r->timestamp = rd_kafka_message_timestamp(msgs[i], &tstype);
+                r->tstype = (int32_t)tstype;
+                r->leader_epoch = rd_kafka_message_leader_epoch(msgs[i]);
+                r->key_len = -1;
+                if (m->key != NULL) {
+                        r->key_off = at, r->key_len = (int64_t)m->key_len;
+                        memcpy(arena + at, m->key, m->key_len);
+                        at += (int64_t)m->key_len;
+                }
+                r->value_len = -1;
+                if (m->payload != NULL) {
+                        r->value_off = at, r->value_len = (int64_t)m->len;
+                        memcpy(arena + at, m->payload, m->len);
+                        at += (int64_t)m->len;
+                }
+                r->hdr_first = hdr;
+                r->hdr_count = 0;
+                rd_kafka_headers_t *hs = NULL;
+                if (rd_kafka_message_headers(msgs[i], &hs) != RDS_ERR_NO_ERROR || hs == NULL)
+                        continue;
+                size_t hc = rd_kafka_header_cnt(hs);
+                for (size_t h = 0; h < hc; h++) {
+                        const char *name;
+                        const void *val;
+                        size_t size;
+                        if (rd_kafka_header_get_all(hs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
+                                break;
+                        struct rds_hdr *out = &hdrs[hdr++];
+                        size_t nlen = strlen(name);
+                        out->name_off = at, out->name_len = (int64_t)nlen;
+                        memcpy(arena + at, name, nlen);
+                        at += (int64_t)nlen;
+                        out->value_len = -1;
+                        if (val != NULL) {
+                                out->value_off = at, out->value_len = (int64_t)size;
+                                memcpy(arena + at, val, size);
+                                at += (int64_t)size;
+                        }
+                        r->hdr_count++;
+                }
+        }
+}
+
+rd_kafka_topic_partition_list_t *rds_partition_list(const char *topics, const int64_t *topic_lens,
+                                                    const int32_t *partitions,
+                                                    const int64_t *offsets, int n) {
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+        char name[256];
+        for (int i = 0; i < n; i++) {
+                size_t len = (size_t)topic_lens[i];
+                if (len >= sizeof(name))
+                        len = sizeof(name) - 1; /* Kafka topic names are at most 249 bytes */
+                memcpy(name, topics, len);
+                name[len] = 0;
+                topics += topic_lens[i];
+                struct rds_topic_partition *tp =
+                    (struct rds_topic_partition *)rd_kafka_topic_partition_list_add(l, name, partitions[i]);
+                tp->offset = offsets[i];
+        }
+        return l;
+}

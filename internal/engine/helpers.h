@@ -1,0 +1,80 @@
+/*
+ * rdstreams' C helpers around librdkafka: each does in one call from Go what would
+ * otherwise take a call per message or per field.
+ */
+#ifndef RDSTREAMS_ENGINE_HELPERS_H
+#define RDSTREAMS_ENGINE_HELPERS_H
+
+#include "librdkafka.h"
+
+/*
+ * rds_produce queues one message (librdkafka copies value, key and headers). A NULL
+ * value or key with has_* 0 is absent; has_* 1 with length 0 is empty. Headers come
+ * flattened: hbuf holds every name then value back to back, hlens two lengths per
+ * header (name, value; value -1 for a null value). It returns librdkafka's error code.
+ */
+int rds_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                const void *value, size_t value_len, int has_value,
+                const void *key, size_t key_len, int has_key,
+                const char *hbuf, const int64_t *hlens, int hcount,
+                int64_t timestamp_ms, uint64_t opaque);
+
+/* One delivery report, as rds_dr_fill writes it into Go memory. */
+struct rds_dr {
+        uint64_t opaque;     /* the slot given to rds_produce */
+        uint64_t rkt;        /* the topic handle, to name the topic */
+        int64_t offset;
+        int64_t timestamp;   /* milliseconds since the epoch */
+        int64_t key_off;     /* into the arena; key_len -1: no key */
+        int64_t key_len;
+        int64_t value_off;   /* value_len -1: null value */
+        int64_t value_len;
+        int32_t err;
+        int32_t partition;
+        int32_t tstype;
+        int32_t leader_epoch;
+        int32_t hdr_first;   /* index of its first header in the header records */
+        int32_t hdr_count;
+};
+
+/* One header of a delivery report. */
+struct rds_hdr {
+        int64_t name_off;
+        int64_t name_len;
+        int64_t value_off;
+        int64_t value_len;   /* -1: null value */
+};
+
+/*
+ * rds_poll takes the next event of q, waiting at most timeout_ms, and returns it with
+ * its type. For a delivery report it sets count to its number of messages and, when
+ * that is at most cap, takes the messages into msgs (a delivery event hands its
+ * messages over once) and sets bytes and headers to what rds_dr_fill needs room for:
+ * the bytes of their keys, values and headers, and their number of headers. When
+ * count is above cap the messages are still in the event: call rds_dr_prepare.
+ */
+rd_kafka_event_t *rds_poll(rd_kafka_queue_t *q, int timeout_ms, int *type,
+                           const rd_kafka_message_t **msgs, size_t cap, size_t *count,
+                           size_t *bytes, size_t *headers);
+
+/* rds_dr_prepare is what rds_poll does for a delivery event whose count fits msgs. */
+void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_t n,
+                    size_t *bytes, size_t *headers);
+
+/*
+ * rds_dr_fill copies the n delivery reports of msgs into recs, their headers into hdrs
+ * and their bytes into arena (all Go memory, sized as rds_poll said).
+ */
+void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
+                 struct rds_hdr *hdrs, char *arena);
+
+/*
+ * rds_partition_list builds a partition list with offsets (for
+ * send_offsets_to_transaction): topics holds the n names back to back, topic_lens their
+ * lengths.
+ */
+rd_kafka_topic_partition_list_t *rds_partition_list(const char *topics, const int64_t *topic_lens,
+                                                    const int32_t *partitions,
+                                                    const int64_t *offsets, int n);
+
+#endif
