@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -28,19 +29,20 @@ if mode == "write":
         s.write(Blob(b"\x00\x01raw"))
         s.write("hop tëxt <&>")
 else:
-    with Stream(auth=False, start_at=StartPosition.EARLIEST, until_eos=True).open(url, "r") as s:
+    group = sys.argv[3] if len(sys.argv) > 3 else None
+    with Stream(auth=False, start_at=StartPosition.EARLIEST, until_eos=True).open(url, "r", group_id=group) as s:
         for m in s:
             c = m.content
             print(json.dumps({"type": type(m).__name__, "content": c.hex() if isinstance(c, bytes) else c}))
 `
 
 // runHop runs hopScript with the Python that has hop-client (HOP_PYTHON, set by make test).
-func runHop(t *testing.T, mode, url string) string {
+func runHop(t *testing.T, mode, url string, args ...string) string {
 	t.Helper()
 	python := testkafka.Env(t, "HOP_PYTHON")
 	script := filepath.Join(t.TempDir(), "hop_io.py")
 	require.NoError(t, os.WriteFile(script, []byte(hopScript), 0o600))
-	out, err := exec.Command(python, script, mode, url).Output()
+	out, err := exec.Command(python, append([]string{script, mode, url}, args...)...).Output()
 	var stderr string
 	if ee, ok := err.(*exec.ExitError); ok {
 		stderr = string(ee.Stderr)
@@ -92,4 +94,46 @@ func TestRdstreamsWritesHopClientReads(t *testing.T) {
 		{"type": "Blob", "content": "ff00"},
 		{"type": "JSONBlob", "content": "tëxt <&>"}, // a Go string is a Python str, as hop writes one
 	}, got)
+}
+
+// A hop-client reader and two rdstreams readers sharing one group each read every
+// message: none is a group member, the group only keeps positions, and the broker takes
+// the commits of all three.
+func TestHopAndRdstreamsReadersShareAGroup(t *testing.T) {
+	topic := testkafka.Topic(t, 3, nil)
+	want := writeSpread(t, url(t, topic), 12, 3)
+	group := testkafka.UniqueName("hop-shared")
+	ctx := minute(t)
+	var readers []*stream.Stream
+	var reads []<-chan collected
+	var commits []*commitWatch
+	for i := 0; i < 2; i++ {
+		cw := &commitWatch{}
+		// Persist, and no automatic commit before Close: the rdstreams readers commit
+		// their end only after hop-client has read, which it does from the start.
+		r, err := stream.Open(url(t, topic), stream.Read, stream.NoAuth(), stream.Group(group), stream.Persist(),
+			stream.StartAt(stream.Earliest), stream.WithCommitCallback(cw.onCommit),
+			stream.Config(map[string]any{"auto.commit.interval.ms": 3_600_000}))
+		require.NoError(t, err)
+		defer r.Close()
+		readers, reads, commits = append(readers, r), append(reads, readOn(ctx, r, len(want))), append(commits, cw)
+	}
+	var hopGot []string
+	for _, line := range strings.Split(strings.TrimSpace(runHop(t, "read", url(t, topic), group)), "\n") {
+		var m struct{ Content string }
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		b, err := hex.DecodeString(m.Content)
+		require.NoError(t, err, line)
+		hopGot = append(hopGot, string(b))
+	}
+	assert.ElementsMatch(t, want, hopGot, "hop-client read every message")
+	for i, read := range reads {
+		got := <-read
+		require.NoError(t, got.err)
+		assert.ElementsMatch(t, want, got.values, "rdstreams reader %d read every message", i)
+		require.NoError(t, readers[i].Close(), "rdstreams reader %d's Close commits", i)
+		assert.Empty(t, commits[i].errs(), "rdstreams reader %d's commits", i)
+	}
+	assert.Empty(t, payloads(readAll(t, url(t, topic), stream.Group(group), stream.StartAt(stream.Earliest))),
+		"the group holds the end")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"log/slog"
+	"maps"
 	"sync"
 
 	"github.com/rdstreams/rdstreams/consumer"
@@ -12,7 +13,7 @@ import (
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
-func (s *Stream) openReader(config map[string]any) error {
+func (s *Stream) openReader(ctx context.Context, config map[string]any) error {
 	if len(s.url.Topics) == 0 {
 		return kafkaerror.Newf(kafkaerror.InvalidArg, "stream: the URL %q names no topic to read", s.url.String())
 	}
@@ -21,6 +22,13 @@ func (s *Stream) openReader(config map[string]any) error {
 		return err
 	}
 	s.opts.group = group
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultOpenTimeout)
+		defer cancel()
+	}
+	adminConfig := maps.Clone(config) // for the topics' partitions: no group
+	delete(adminConfig, "group.id")
 	config["group.id"] = group
 	config["enable.auto.commit"] = s.opts.autoCommit
 	config["auto.offset.reset"] = s.opts.start.resetPolicy()
@@ -38,7 +46,13 @@ func (s *Stream) openReader(config map[string]any) error {
 	}
 	s.c = c
 	s.tracker = &endTracker{assigned: map[partKey]bool{}, ended: map[partKey]bool{}, started: map[partKey]bool{}}
-	if err := c.Subscribe(s.url.Topics, consumer.OnAssign(s.onAssign), consumer.OnRevoke(s.onRevoke)); err != nil {
+	s.pos = newPositions()
+	if s.opts.balanced {
+		err = c.Subscribe(s.url.Topics, consumer.OnAssign(s.onAssign), consumer.OnRevoke(s.onRevoke))
+	} else {
+		err = s.openAssigned(ctx, adminConfig)
+	}
+	if err != nil {
 		_ = c.Close()
 		return err
 	}
@@ -53,56 +67,37 @@ func (s *Stream) Group() string {
 	return s.opts.group
 }
 
-// onAssign starts newly assigned partitions where the options say: at the start
-// position when it is explicit or ResetOnStart is set (only the first time this reader
-// gets the partition), else where the group left off.
+// onAssign starts the partitions a Balanced reader's group assigns it where its group
+// left off, else at the start position; with ResetOnStart, or an explicit offset or
+// time, at the start position the first time this reader gets a partition (see
+// startOffsets).
 func (s *Stream) onAssign(c *consumer.Consumer, parts []topicpartition.TopicPartition) {
 	s.tracker.assign(parts)
-	if !s.opts.resetOnStart && !s.opts.start.explicit() {
-		return
-	}
 	first := s.tracker.firstTime(parts)
-	starts := make([]topicpartition.TopicPartition, len(parts))
-	var byTime []topicpartition.TopicPartition
-	for i, p := range parts {
-		starts[i] = topicpartition.New(p.Topic, p.Partition, topicpartition.OffsetStored)
-		if !first[i] {
-			continue
-		}
-		switch s.opts.start.kind {
-		case startEarliest:
-			starts[i].Offset = topicpartition.OffsetBeginning
-		case startLatest:
-			starts[i].Offset = topicpartition.OffsetEnd
-		case startOffset:
-			starts[i].Offset = topicpartition.Offset(s.opts.start.offset)
-		case startTime:
-			byTime = append(byTime, topicpartition.New(p.Topic, p.Partition, consumer.TimeOffset(s.opts.start.at)))
-		}
+	select {
+	case <-s.pos.closed:
+		return // an assignment Close runs: nothing more is read
+	default:
 	}
-	if len(byTime) > 0 {
-		found, err := c.OffsetsForTimes(byTime, -1)
-		if err != nil {
-			s.opts.logger.Warn("rdstreams: stream: finding offsets for the start time failed; starting at the end", slog.String("error", err.Error()))
-		}
-		at := map[partKey]topicpartition.Offset{}
-		for _, f := range found {
-			at[partKey{f.Topic, f.Partition}] = f.Offset
-		}
-		for i := range starts {
-			if off, ok := at[partKey{starts[i].Topic, starts[i].Partition}]; ok {
-				starts[i].Offset = off
-			} else if first[i] && s.opts.start.kind == startTime {
-				starts[i].Offset = topicpartition.OffsetEnd
-			}
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultOpenTimeout)
+	defer cancel()
+	starts, err := s.startOffsets(ctx, parts, first, false)
+	if err != nil {
+		s.opts.logger.Warn("rdstreams: stream: finding the start offsets failed; starting where the group left off, else at auto.offset.reset",
+			slog.String("error", err.Error()))
+		starts = make([]topicpartition.TopicPartition, len(parts))
+		for i, p := range parts {
+			starts[i] = topicpartition.New(p.Topic, p.Partition, topicpartition.OffsetStored)
 		}
 	}
 	if err := c.Assign(starts); err != nil {
 		s.opts.logger.Warn("rdstreams: stream: assigning start offsets failed", slog.String("error", err.Error()))
 	}
+	s.pos.set(starts)
 }
 
 func (s *Stream) onRevoke(_ *consumer.Consumer, parts []topicpartition.TopicPartition) {
+	s.pos.unset()
 	s.tracker.revoke(parts)
 }
 

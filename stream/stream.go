@@ -50,16 +50,37 @@ type options struct {
 	logger       *slog.Logger
 	closeTimeout time.Duration
 	onCommit     consumer.CommitFunc
+	balanced     bool
 }
 
 // Group sets the consumer group id of a reader (default: a group.id given with Config,
 // else "<username>-" plus ten random characters, or just the ten characters without
 // auth). A Group and a Config group.id that differ make Open fail.
+//
+// As in hop-client, the group keeps a reader's positions: a reader starts each
+// partition where its group left off, and commits there. It does not share out the
+// partitions: every reader of the group reads every message (see Balanced for that).
 func Group(id string) Option { return func(o *options) { o.group = id } }
+
+// Balanced makes a reader a member of its consumer group, as Kafka's consumer groups
+// work: the group shares the URL's topics' partitions out among the Balanced readers
+// that belong to it, each message goes to one of them, and the partitions move
+// (rebalance) as readers come and go. This is rdstreams' addition: hop-client (through
+// adc-streaming) always reads every partition itself and uses its group only to keep
+// positions, which is what a reader without Balanced does.
+//
+// A Balanced reader may open a topic that does not exist yet: reading reports
+// kafkaerror.UnknownTopicOrPart (and, without Persist, ends there); with Persist it
+// reads the topic once it is created. Do not mix Balanced and other readers in one
+// group: the broker refuses the commits of a reader that is not a member while the
+// group has members.
+func Balanced() Option { return func(o *options) { o.balanced = true } }
 
 // StartAt sets where a reader starts in partitions its group has no committed offset
 // for (default Latest, as in hop-client). With committed offsets the group resumes
-// after them: pykafka's auto_offset_reset.
+// after them: pykafka's auto_offset_reset. A partition added to a topic while a
+// Persist reader runs, which holds only messages written since the reader opened,
+// is read from its beginning instead of Latest.
 func StartAt(p StartPosition) Option { return func(o *options) { o.start = p } }
 
 // ResetOnStart makes a reader start at its StartAt position even where its group has
@@ -121,6 +142,8 @@ type Stream struct {
 	c         *consumer.Consumer // Read
 	readMu    sync.Mutex         // one reader iteration at a time
 	tracker   *endTracker
+	pos       *positions
+	watch     *partitionWatch // looks for new partitions (Persist, not Balanced)
 	marksOnce sync.Once
 	marks     *marker // MarkDone's and MarkDoneAsync's commits (see marker)
 
@@ -134,10 +157,30 @@ type Stream struct {
 	closeErr  error
 }
 
+// DefaultOpenTimeout bounds Open of a reader, which asks the broker about the URL's
+// topics and its group's committed offsets.
+const DefaultOpenTimeout = 30 * time.Second
+
 // Open opens url for reading or writing. See the Option functions for what can be set.
 // By default it authenticates with the credentials in the auth file that match the
 // URL's broker and username (NoAuth for an open broker).
+//
+// A reader follows hop-client: it reads every partition of every topic in the URL,
+// starting each where its group left off, else at StartAt; its group keeps its
+// positions but does not share out the partitions (Balanced does). Open of a reader
+// asks the broker for the topics' partitions and the group's committed offsets, and
+// returns positioned (see Stream.Positioned); a topic that does not exist is an error
+// with code kafkaerror.UnknownTopicOrPart that names it. It waits at most
+// DefaultOpenTimeout for the broker (OpenContext takes a context instead). Open of a
+// writer does not wait for the broker.
 func Open(rawURL string, mode Mode, opts ...Option) (*Stream, error) {
+	return OpenContext(context.Background(), rawURL, mode, opts...)
+}
+
+// OpenContext is Open bounded by ctx instead of DefaultOpenTimeout (a ctx without a
+// deadline still gets DefaultOpenTimeout). Only the opening is bounded: the stream
+// lives on after ctx ends.
+func OpenContext(ctx context.Context, rawURL string, mode Mode, opts ...Option) (*Stream, error) {
 	u, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -164,7 +207,7 @@ func Open(rawURL string, mode Mode, opts ...Option) (*Stream, error) {
 	s := &Stream{url: u, mode: mode, opts: o, username: username}
 	switch mode {
 	case Read:
-		err = s.openReader(config)
+		err = s.openReader(ctx, config)
 	case Write:
 		err = s.openWriter(config)
 	default:
@@ -231,8 +274,8 @@ func (s *Stream) URL() *URL { return s.url }
 
 // Close ends the stream. A writer delivers what is queued and returns an error
 // describing every message that could not be delivered; a reader finishes the commits
-// of MarkDoneAsync, commits (with auto-commit) and leaves its group, and returns the
-// MarkDoneAsync commits that failed. Both return within the close timeout
+// of MarkDoneAsync, commits (with auto-commit), leaves its group if Balanced, and
+// returns the MarkDoneAsync commits that failed. Both return within the close timeout
 // (WithCloseTimeout). Close is idempotent.
 func (s *Stream) Close() error {
 	s.closeOnce.Do(func() {
@@ -259,6 +302,8 @@ func (s *Stream) closeReader() error {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
+	s.pos.close()
+	s.watch.stop(ctx)
 	marksErr := s.marker().drain(ctx)
 	return errors.Join(marksErr, s.c.CloseContext(ctx))
 }

@@ -335,9 +335,10 @@ func runReaderProcess() int {
 // fastSession makes a dead group member expire after 6 s instead of 45 s.
 var fastSession = stream.Config(map[string]any{"session.timeout.ms": 6000, "heartbeat.interval.ms": 1000})
 
-// Without Persist, a reader of a topic that does not exist reports it and ends.
+// Without Persist, a Balanced reader of a topic that does not exist reports it and
+// ends (a reader without Balanced fails at Open: TestMissingTopicFailsAtOpen).
 func TestReaderOfMissingTopicEnds(t *testing.T) {
-	r, err := stream.Open(url(t, testkafka.UniqueName("missing")), stream.Read, stream.NoAuth(),
+	r, err := stream.Open(url(t, testkafka.UniqueName("missing")), stream.Read, stream.NoAuth(), stream.Balanced(),
 		stream.Config(map[string]any{"allow.auto.create.topics": false}))
 	require.NoError(t, err)
 	defer r.Close()
