@@ -1,7 +1,16 @@
 // Package cluster is rdstreams' view of a Kafka cluster as a whole: its brokers,
 // topics and partitions (who leads each partition, where its replicas live), topic
 // administration, consumer groups and how far they lag, and samsa's "publish a list of
-// messages to one partition, in order".
+// messages to one partition, in order". It also has the rest of confluent-kafka-python's
+// AdminClient: DescribeGroups, GroupOffsets, AlterGroupOffsets, PlanGroupReset and
+// ResetGroupOffsets, DeleteGroups, CreatePartitions, DescribeConfigs, AlterConfigs and
+// IncrementalAlterConfigs, ListOffsets, DeleteRecords, DescribeCluster, CreateACLs,
+// DescribeACLs and DeleteACLs, DescribeUserScramCredentials and
+// AlterUserScramCredentials.
+//
+// Where one item of a call can fail alone (a topic, a partition, a group, a config
+// resource, a user), the call returns each item's result with its own Err (or
+// ItemResults), and its own error only for a failure of the whole call.
 //
 //	c, err := cluster.New(map[string]any{"bootstrap.servers": "localhost:9092"})
 //	if err != nil { … }
