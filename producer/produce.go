@@ -4,9 +4,7 @@ import (
 	"context"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
-	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
@@ -28,37 +26,36 @@ func (p *Producer) Produce(topic string, value []byte, opts ...ProduceOption) er
 	if topic == "" {
 		return kafkaerror.Newf(kafkaerror.InvalidArg, "produce: empty topic name")
 	}
-	msg := &ckafka.Message{
-		TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: topicpartition.PartitionAny},
-		Value:          value,
-	}
+	o := engine.Out{Topic: topic, Partition: topicpartition.PartitionAny, Value: value}
 	for i := range opts {
-		o := &opts[i]
-		switch o.kind {
+		opt := &opts[i]
+		switch opt.kind {
 		case optKey:
-			msg.Key = o.key
+			o.Key = opt.key
 		case optPartition:
-			msg.TopicPartition.Partition = o.partition
+			o.Partition = opt.partition
 		case optHeaders:
-			msg.Headers = ckconv.Headers(o.headers)
+			o.Headers = opt.headers
 		case optTimestamp:
-			msg.Timestamp = o.timestamp
+			o.Timestamp = opt.timestamp
 		case optOnDelivery:
-			if o.onDelivery != nil {
-				msg.Opaque = o.onDelivery
+			if opt.onDelivery != nil {
+				o.Slot = p.slots.put(opt.onDelivery)
 			}
 		}
 	}
-	if err := p.ck.Produce(msg, nil); err != nil {
-		return produceError(err, msg)
+	if err := p.eng.Produce(&o); err != nil {
+		p.slots.drop(o.Slot)
+		return produceError(err, &o)
 	}
+	p.produced.Add(1)
 	return nil
 }
 
 // ProduceWait is Produce that, instead of failing with ErrBufferFull, waits for room in
-// the queue until ctx is done (then it returns ctx's error). Room is made as messages
-// are delivered; their reports still wait for Poll, which another goroutine (or the
-// same one, between calls) must keep calling. ProduceWait runs no callback itself.
+// the queue until ctx is done (then it returns ctx's error). Room is made as delivery
+// reports are served: another goroutine (or the same one, between calls) must keep
+// calling Poll. ProduceWait runs no callback itself.
 func (p *Producer) ProduceWait(ctx context.Context, topic string, value []byte, opts ...ProduceOption) error {
 	backoff := 100 * time.Microsecond
 	var timer *time.Timer

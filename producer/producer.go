@@ -5,12 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/internal/lifecycle"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
@@ -24,23 +24,32 @@ const DefaultCloseTimeout = 10 * time.Second
 // (a quarter of the bound when that is less).
 const purgeGrace = 2 * time.Second
 
-// maxServe caps the events one Poll serves, so a busy producer still returns.
+// maxServe caps the delivery reports one Poll serves, so a busy producer still
+// returns (a batch of reports from the engine is served whole).
 const maxServe = 100_000
 
 // Producer is an asynchronous Kafka producer: Produce queues a message and returns;
 // its delivery report reaches a callback when the application calls Poll, Flush or
 // Close. All methods are safe for concurrent use; callbacks never run concurrently.
 type Producer struct {
-	ck     *ckafka.Producer
-	events chan ckafka.Event
-	set    settings
-	gate   lifecycle.Gate
-	logs   *cklog.Forwarder
-	conn   ckconv.Conn // explains connection failures in client-wide errors
+	eng   backend
+	set   settings
+	gate  lifecycle.Gate
+	conn  ckconv.Conn // explains connection failures in client-wide errors
+	slots slots       // per-message OnDelivery callbacks on their way
 
-	serveMu sync.Mutex  // one goroutine serves callbacks at a time
-	timer   *time.Timer // reused by waitFor, guarded by serveMu
-	purged  int         // reports of messages purged by Close, guarded by serveMu
+	serveMu sync.Mutex     // one goroutine serves callbacks at a time
+	timer   *time.Timer    // reused by waitFor, guarded by serveMu
+	batch   []engine.Event // events being served, guarded by serveMu
+	next    int            // the first of batch not served yet, guarded by serveMu
+	purged  int            // reports of messages purged by Close, guarded by serveMu
+
+	takeMu  sync.Mutex     // guards the engine's Poll and pending
+	pending []engine.Event // events taken from the engine, not yet in batch
+	waiting atomic.Int64   // events taken from the engine and not served, for Len
+
+	produced atomic.Int64 // messages Produce queued
+	taken    atomic.Int64 // their delivery reports taken from the engine
 }
 
 // New creates a producer from librdkafka configuration properties
@@ -59,48 +68,36 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	for _, o := range opts {
 		o(&s)
 	}
-	ck, logs, err := cklog.NewEngine(config, map[string]any{
-		"partitioner":         "murmur2_random",
-		"go.delivery.reports": true,
-		// Reports carry key, value and headers, as the Python client's do.
-		"go.delivery.report.fields": "key,value,headers",
-		"go.events.channel.size":    eventsChannelSize(config),
-	}, nil, s.logger, ckafka.NewProducer)
+	props, err := ckconv.ConfigStrings(config, map[string]any{"partitioner": "murmur2_random"})
 	if err != nil {
 		return nil, err
 	}
-	return &Producer{ck: ck, events: ck.Events(), set: s, logs: logs, conn: ckconv.ConnOf(config)}, nil
-}
-
-// eventsChannelSize keeps the reports waiting for Poll within the same bound as the
-// messages librdkafka may queue, so a producer that is never polled fills up and
-// returns ErrBufferFull, as in the Python client, instead of growing without limit.
-func eventsChannelSize(config map[string]any) int {
-	if n, ok := ckconv.IntProperty(config, "queue.buffering.max.messages"); ok && n > eventsChannelDefault {
-		return n
+	eng, err := engine.NewProducer(props, cklog.Emitter(s.logger))
+	if err != nil {
+		return nil, ckconv.ConfigError(err, config)
 	}
-	return eventsChannelDefault
+	return newProducer(eng, s, ckconv.ConnOf(config)), nil
 }
 
-// eventsChannelDefault is confluent-kafka-go's own default events channel size. It is
-// far above librdkafka's 100,000 queued messages, so the engine never blocks handing a
-// report over; its buffer also keeps the Go heap large enough that a busy producer
-// collects garbage half as often as with a channel sized to the queue (measured: 20
-// against 41 collections per million 100-byte messages).
-const eventsChannelDefault = 1_000_000
+// newProducer is a Producer driving eng (the lifecycle tests give it a fake).
+func newProducer(eng backend, s settings, conn ckconv.Conn) *Producer {
+	return &Producer{eng: eng, set: s, conn: conn}
+}
 
 // Len is the number of messages queued or in flight plus the delivery reports and
 // events (errors, statistics) not yet served by Poll, as librdkafka's rd_kafka_outq_len
-// counts them (Python's len(producer)). It is 0 after Close. Right after Poll serves a
-// report, Len may still count that message for a moment (the engine releases it on its
-// next internal poll); Flush accounts for that.
+// counts them (Python's len(producer)). Reports not yet served count toward
+// queue.buffering.max.messages, as in Python. It is 0 after Close.
 func (p *Producer) Len() int {
 	if !p.gate.Enter() {
 		return 0
 	}
 	defer p.gate.Exit()
-	return p.ck.Len()
+	return p.outstanding()
 }
+
+// outstanding is Len on an open producer.
+func (p *Producer) outstanding() int { return p.eng.Len() + int(p.waiting.Load()) }
 
 // Poll serves delivery reports, errors and statistics waiting for the application,
 // calling their callbacks on this goroutine, and returns how many it served. It waits
@@ -180,94 +177,133 @@ func (p *Producer) waitFor(timeout time.Duration) (wait, func()) {
 	return wait{block: true, expiry: p.timer.C, closing: p.gate.Closing()}, func() { p.timer.Stop() }
 }
 
-// flushRecheck is how often Flush looks at Len again while no event arrives. The
-// engine releases a delivered message from librdkafka's count only when it next polls,
-// just after handing the report over, so the last report can be served while Len still
-// counts its message: no further event will come to wake a blocked Flush.
-const flushRecheck = 5 * time.Millisecond
-
 // flush serves until nothing is outstanding or the wait ends; it returns what is
 // still outstanding. The caller holds serveMu (or is Close).
 func (p *Producer) flush(w wait) int {
 	if !w.block {
-		return p.ck.Len()
+		return p.outstanding()
 	}
-	recheck := time.NewTicker(flushRecheck)
-	defer recheck.Stop()
-	w.recheck = recheck.C
-	for {
-		n := p.ck.Len()
-		if n == 0 {
-			return 0
-		}
+	for p.outstanding() > 0 {
 		if _, ended := p.serve(w); ended {
-			return p.ck.Len()
+			break
 		}
 	}
+	return p.outstanding()
 }
 
-// serve takes the first event, blocking as w allows, then serves every event already
-// waiting (at most maxServe). It returns how many it served, and whether the wait
-// ended (time up, context done or producer closing) before any event came.
+// serve serves the events the engine has, waiting for the first as w allows, at most
+// about maxServe reports. It returns how many it served, and whether the wait ended
+// (time up, context done or producer closing) before any event came. Events taken from
+// the engine but not served (a callback panicked) are served first by the next call.
 func (p *Producer) serve(w wait) (served int, ended bool) {
-	var ev ckafka.Event
-	select {
-	case ev = <-p.events:
-	default:
+	for {
+		p.refill()
+		if p.next < len(p.batch) {
+			break
+		}
 		if !w.block {
 			return 0, false
 		}
 		select {
-		case ev = <-p.events:
+		case <-p.eng.Wake():
 		case <-w.done:
 			return 0, true
 		case <-w.expiry:
 			return 0, true
 		case <-w.closing:
 			return 0, true
-		case <-w.recheck:
-			return 0, false
 		}
 	}
-	for {
+	for p.next < len(p.batch) {
+		ev := p.batch[p.next]
+		p.batch[p.next] = engine.Event{} // the batch keeps no message alive
+		p.next++
+		p.waiting.Add(-1)
 		p.handle(ev)
 		served++
-		// Check the cap before taking the next event: one taken is one served.
-		if served == maxServe {
-			return served, false
-		}
-		select {
-		case ev = <-p.events:
-		default:
-			return served, false
-		}
 	}
+	return served, false
 }
 
+// take moves the events the engine has to pending. Any goroutine may call it at any
+// time, inside a callback too: it serves nothing.
+func (p *Producer) take() {
+	p.takeMu.Lock()
+	defer p.takeMu.Unlock()
+	before := len(p.pending)
+	p.pending = p.eng.Poll(p.pending, maxServe)
+	reports := 0
+	for _, ev := range p.pending[before:] {
+		if ev.Kind == engine.Delivery {
+			reports++
+		}
+	}
+	p.waiting.Add(int64(len(p.pending) - before))
+	p.taken.Add(int64(reports))
+}
+
+// refill makes the pending events the batch to serve, once batch is served. The
+// caller holds serveMu.
+func (p *Producer) refill() {
+	if p.next < len(p.batch) {
+		return
+	}
+	p.take()
+	p.takeMu.Lock()
+	defer p.takeMu.Unlock()
+	p.batch, p.pending, p.next = p.pending, p.batch[:0], 0
+}
+
+// takeWhile keeps taking the engine's events while call runs: librdkafka's
+// transaction calls wait until the messages they cover are released, and a delivered
+// message is released only when its report is taken from the engine.
+func (p *Producer) takeWhile(call func() error) error {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(settleTick)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				p.take()
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer close(done)
+	return call()
+}
+
+// undelivered is the number of messages produced whose delivery report the engine
+// still holds: queued, in flight, or delivered and not taken.
+func (p *Producer) undelivered() int64 { return p.produced.Load() - p.taken.Load() }
+
 // handle runs the callback an engine event calls for.
-func (p *Producer) handle(ev ckafka.Event) {
-	switch e := ev.(type) {
-	case *ckafka.Message:
+func (p *Producer) handle(ev engine.Event) {
+	switch ev.Kind {
+	case engine.Delivery:
 		cb := p.set.onDelivery
-		if fn, ok := e.Opaque.(DeliveryFunc); ok {
+		if fn := p.slots.take(ev.Slot); fn != nil {
 			cb = fn
 		}
-		msg := ckconv.Message(e)
-		if e.TopicPartition.Error != nil && (errors.Is(e.TopicPartition.Error, kafkaerror.PurgeQueue) ||
-			errors.Is(e.TopicPartition.Error, kafkaerror.PurgeInflight)) {
+		err := ev.Msg.Err()
+		if err != nil && (errors.Is(err, kafkaerror.PurgeQueue) || errors.Is(err, kafkaerror.PurgeInflight)) {
 			p.purged++
 		}
 		if cb != nil {
-			cb(msg.Err(), msg)
+			cb(err, ev.Msg)
 		}
-	case ckafka.Error:
-		cklog.ReportError(p.set.logger, p.set.onError, "producer", p.conn.ClientError(e))
-	case *ckafka.Stats:
+	case engine.ClientError:
+		cklog.ReportError(p.set.logger, p.set.onError, "producer", p.conn.Report(ev.Err))
+	case engine.Statistics:
 		if p.set.onStats != nil {
-			p.set.onStats(e.String())
+			p.set.onStats(ev.Stats)
 		}
-	default:
-		p.set.logger.Debug("rdstreams: producer event ignored", slog.String("event", ev.String()))
 	}
 }
 
@@ -301,7 +337,7 @@ func (p *Producer) CloseContext(ctx context.Context) (err error) {
 		// the bound: release the producer once it returns, without serving reports.
 		go func() {
 			<-p.gate.Idle()
-			_ = p.ck.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking)
+			_ = p.eng.Purge(engine.PurgeQueue | engine.PurgeInFlight | engine.PurgeNonBlocking)
 			p.release()
 		}()
 		return kafkaerror.Newf(kafkaerror.TimedOut,
@@ -329,8 +365,8 @@ func (p *Producer) CloseContext(ctx context.Context) (err error) {
 	if p.flush(wait{block: true, done: flushCtx.Done()}) == 0 {
 		return nil
 	}
-	if perr := p.ck.Purge(ckafka.PurgeQueue | ckafka.PurgeInFlight | ckafka.PurgeNonBlocking); perr != nil {
-		return ckconv.Error(perr)
+	if perr := p.eng.Purge(engine.PurgeQueue | engine.PurgeInFlight | engine.PurgeNonBlocking); perr != nil {
+		return perr
 	}
 	grace, cancel := context.WithTimeout(context.Background(), graceDur)
 	defer cancel()
@@ -342,14 +378,10 @@ func (p *Producer) CloseContext(ctx context.Context) (err error) {
 }
 
 // release stops the engine; reports not served by now are dropped.
-func (p *Producer) release() {
-	p.ck.Close()
-	p.logs.Stop()
-}
+func (p *Producer) release() { p.eng.Close() }
 
-// produceError maps an engine produce error to rdstreams' errors.
-func produceError(err error, msg *ckafka.Message) error {
-	err = ckconv.Error(err)
+// produceError words an engine produce error for the message it refused.
+func produceError(err error, o *engine.Out) error {
 	if errors.Is(err, kafkaerror.QueueFull) {
 		return kafkaerror.ErrBufferFull
 	}
@@ -359,19 +391,18 @@ func produceError(err error, msg *ckafka.Message) error {
 	if !errors.As(err, &kerr) {
 		return err
 	}
-	topic := *msg.TopicPartition.Topic
 	switch kerr.Code() {
 	case kafkaerror.UnknownPartition:
-		return ckconv.Prefixed(kerr, "produce to topic %q partition %d", topic, msg.TopicPartition.Partition)
+		return ckconv.Prefixed(kerr, "produce to topic %q partition %d", o.Topic, o.Partition)
 	case kafkaerror.MsgSizeTooLarge:
 		headers := 0
-		for _, h := range msg.Headers {
+		for _, h := range o.Headers {
 			headers += len(h.Key) + len(h.Value)
 		}
 		return ckconv.Prefixed(kerr, "produce to topic %q: message of %d bytes (key %d, value %d, headers %d) is larger than message.max.bytes",
-			topic, len(msg.Key)+len(msg.Value)+headers, len(msg.Key), len(msg.Value), headers)
+			o.Topic, len(o.Key)+len(o.Value)+headers, len(o.Key), len(o.Value), headers)
 	case kafkaerror.InvalidArg, kafkaerror.UnknownTopic:
-		return ckconv.Prefixed(kerr, "produce to topic %q", topic)
+		return ckconv.Prefixed(kerr, "produce to topic %q", o.Topic)
 	}
 	return err
 }

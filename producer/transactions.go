@@ -4,9 +4,8 @@ import (
 	"context"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
@@ -26,46 +25,47 @@ import (
 // GroupMetadata identifies the consumer group whose offsets a transaction commits
 // (Python's consumer.consumer_group_metadata()).
 type GroupMetadata struct {
-	ck *ckafka.ConsumerGroupMetadata
+	// serialized is librdkafka's rd_kafka_consumer_group_metadata_write form.
+	serialized []byte
 }
 
 // NewGroupMetadata is the metadata of a group known only by its id. A consumer's own
 // metadata (with member id and generation) fences zombie instances better; prefer it
 // where the consumer offers it.
 func NewGroupMetadata(groupID string) (*GroupMetadata, error) {
-	ck, err := ckafka.NewTestConsumerGroupMetadata(groupID)
+	b, err := engine.GroupMetadata(groupID)
 	if err != nil {
-		return nil, ckconv.Error(err)
+		return nil, err
 	}
-	return &GroupMetadata{ck: ck}, nil
+	return &GroupMetadata{serialized: b}, nil
 }
 
 // InitTransactions registers transactional.id with the cluster, fencing older
 // producers with the same id, and waits for the result until ctx is done.
 func (p *Producer) InitTransactions(ctx context.Context) error {
-	return p.txn(func() error { return p.ck.InitTransactions(ctx) })
+	return p.txn(func() error { return p.takeWhile(func() error { return p.eng.InitTransactions(ctx) }) })
 }
 
 // BeginTransaction starts a transaction: messages produced from now on belong to it.
 func (p *Producer) BeginTransaction() error {
-	return p.txn(p.ck.BeginTransaction)
+	return p.txn(p.eng.BeginTransaction)
 }
 
 // SendOffsetsToTransaction adds consumed offsets (the next offset to read, i.e. last
 // processed + 1) to the transaction, to be committed for group with it.
 func (p *Producer) SendOffsetsToTransaction(ctx context.Context, offsets []topicpartition.TopicPartition, group *GroupMetadata) error {
-	if group == nil || group.ck == nil {
+	if group == nil || len(group.serialized) == 0 {
 		return kafkaerror.Newf(kafkaerror.InvalidArg, "SendOffsetsToTransaction: group metadata is nil")
 	}
 	return p.txn(func() error {
-		return p.ck.SendOffsetsToTransaction(ctx, ckconv.ToCKTopicPartitions(offsets), group.ck)
+		return p.takeWhile(func() error { return p.eng.SendOffsetsToTransaction(ctx, offsets, group.serialized) })
 	})
 }
 
 // CommitTransaction flushes the transaction's messages and commits it, waiting until
 // ctx is done. Delivery reports of its messages still come through Poll.
 func (p *Producer) CommitTransaction(ctx context.Context) error {
-	return p.txn(func() error { return p.ck.CommitTransaction(ctx) })
+	return p.txn(func() error { return p.takeWhile(func() error { return p.eng.CommitTransaction(ctx) }) })
 }
 
 // AbortTransaction drops the transaction's messages (read_committed consumers never see
@@ -85,29 +85,32 @@ func (p *Producer) CommitTransaction(ctx context.Context) error {
 func (p *Producer) AbortTransaction(ctx context.Context) error {
 	return p.txn(func() error {
 		p.settleInFlight(ctx)
-		return p.ck.AbortTransaction(ctx)
+		return p.takeWhile(func() error { return p.eng.AbortTransaction(ctx) })
 	})
 }
 
 // abortSettle bounds how long AbortTransaction waits for messages on their way.
 const abortSettle = time.Second
 
-// settleInFlight waits until the engine holds no undelivered message, abortSettle
-// passes, half of ctx's remaining time passes, or the producer starts closing. It
-// does not serve callbacks, so it is safe inside one.
+// settleInFlight waits until every message produced has had its delivery report taken
+// from the engine (not necessarily served), abortSettle passes, half of ctx's remaining
+// time passes, or the producer starts closing. It takes the reports itself, to be
+// served by the next Poll, Flush or Close, and serves no callback, so it is safe inside
+// one.
 func (p *Producer) settleInFlight(ctx context.Context) {
 	limit := abortSettle
 	if deadline, ok := ctx.Deadline(); ok {
 		limit = min(limit, time.Until(deadline)/2)
 	}
-	if p.engineOutstanding() == 0 || limit <= 0 {
+	if p.undelivered() == 0 || limit <= 0 {
 		return
 	}
 	expiry := time.NewTimer(limit)
 	defer expiry.Stop()
-	tick := time.NewTicker(flushRecheck)
+	tick := time.NewTicker(settleTick)
 	defer tick.Stop()
-	for p.engineOutstanding() > 0 {
+	for p.undelivered() > 0 {
+		p.take()
 		select {
 		case <-tick.C:
 		case <-expiry.C:
@@ -120,11 +123,9 @@ func (p *Producer) settleInFlight(ctx context.Context) {
 	}
 }
 
-// engineOutstanding is the number of messages the engine still holds, queued or in
-// flight: the producer's Len without the reports already waiting for Poll.
-func (p *Producer) engineOutstanding() int {
-	return p.ck.Len() - len(p.events)
-}
+// settleTick is how often settleInFlight looks again. (It does not wait on the
+// engine's wake-up: that would take the token a blocked Poll waits for.)
+const settleTick = 2 * time.Millisecond
 
 // txn runs one transactional call on an open producer and converts its error.
 func (p *Producer) txn(call func() error) error {

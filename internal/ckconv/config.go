@@ -86,6 +86,25 @@ func ConfigMap(user map[string]any, defaults map[string]any) (ckafka.ConfigMap, 
 	return cm, nil
 }
 
+// ConfigStrings is ConfigMap with every value spelled as librdkafka reads it, for
+// rdstreams' own engine.
+func ConfigStrings(user map[string]any, defaults map[string]any) (map[string]string, error) {
+	cm, err := ConfigMap(user, defaults)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(cm))
+	for k, v := range cm {
+		s, ok := configString(v)
+		if !ok {
+			return nil, kafkaerror.Newf(kafkaerror.InvalidArg,
+				"configuration property %q: value of type %T is not supported (use a string, bool or number)", k, v)
+		}
+		out[k] = s
+	}
+	return out, nil
+}
+
 // configString spells a configuration value the way librdkafka reads it.
 func configString(v any) (string, bool) {
 	switch x := v.(type) {

@@ -104,9 +104,15 @@ func (c Conn) ClientError(ce ckafka.Error) *kafkaerror.Error { return c.Explain(
 // A connection failure gets a text of the form "connect to ADDR: what went wrong";
 // the code and flags stay the engine's, except that a TLS failure the engine reports
 // as a transport failure gets code kafkaerror.SSL.
-func (c Conn) Explain(ce ckafka.Error) *ConnError {
-	kerr := FromCK(ce)
-	addr, msg, _ := splitBrokerText(ce.String())
+func (c Conn) Explain(ce ckafka.Error) *ConnError { return c.ExplainError(FromCK(ce)) }
+
+// Report is ExplainError's error alone: a client-wide error in rdstreams' words.
+func (c Conn) Report(kerr *kafkaerror.Error) *kafkaerror.Error { return c.ExplainError(kerr).Err }
+
+// ExplainError is Explain for a client-wide error already converted (rdstreams' own
+// engine reports them so).
+func (c Conn) ExplainError(kerr *kafkaerror.Error) *ConnError {
+	addr, msg, _ := splitBrokerText(kerr.Str())
 	out := &ConnError{Kind: ConnOther, Addr: addr, Err: kerr}
 	if addr == "" {
 		return out

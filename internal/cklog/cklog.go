@@ -58,7 +58,13 @@ func Level(syslog int) slog.Level {
 	return slog.LevelDebug
 }
 
-func emit(logger *slog.Logger, ev ckafka.LogEvent) {
-	logger.LogAttrs(context.Background(), Level(ev.Level), ev.Message,
-		slog.String("client", ev.Name), slog.String("facility", ev.Tag), slog.String("source", "librdkafka"))
+func emit(logger *slog.Logger, ev ckafka.LogEvent) { Emitter(logger)(ev.Level, ev.Name, ev.Tag, ev.Message) }
+
+// Emitter logs librdkafka's log lines (syslog level, client name, facility, text) to
+// logger, as rdstreams' engine hands them over.
+func Emitter(logger *slog.Logger) func(level int, client, facility, text string) {
+	return func(level int, client, facility, text string) {
+		logger.LogAttrs(context.Background(), Level(level), text,
+			slog.String("client", client), slog.String("facility", facility), slog.String("source", "librdkafka"))
+	}
 }

@@ -56,7 +56,7 @@ func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc)
 		C.rd_kafka_conf_destroy(conf)
 		return nil, kafkaerror.New(kafkaerror.InvalidArg, C.GoString(errbuf), kafkaerror.Flags{})
 	}
-	c := &client{rk: rk, logf: logf, wake: make(chan struct{}, 1)}
+	c := &client{rk: rk, logf: logf, wake: make(chan struct{}, 1), name: C.GoString(C.rd_kafka_name(rk))}
 	if err := c.start(); err != nil {
 		C.rd_kafka_destroy(rk)
 		return nil, err

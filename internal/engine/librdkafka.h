@@ -117,6 +117,7 @@ void rd_kafka_conf_set_events(rd_kafka_conf_t *conf, int events);
 rd_kafka_t *rd_kafka_new(unsigned int type, rd_kafka_conf_t *conf, char *errstr,
                          size_t errstr_size);
 void rd_kafka_destroy(rd_kafka_t *rk);
+const char *rd_kafka_name(const rd_kafka_t *rk);
 int rd_kafka_outq_len(rd_kafka_t *rk);
 int rd_kafka_purge(rd_kafka_t *rk, int purge_flags);
 int rd_kafka_fatal_error(rd_kafka_t *rk, char *errstr, size_t errstr_size);

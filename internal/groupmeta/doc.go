@@ -1,7 +1,9 @@
 // Package groupmeta lets the consumer hand its group metadata to the producer's
-// transactions without either package exposing the engine's type.
+// transactions while the consumer still runs on confluent-kafka-go.
 //
-// Consumer.GroupMetadata Wraps the engine's consumer group metadata into the
-// *producer.GroupMetadata that Producer.SendOffsetsToTransaction takes; Unwrap gives
-// the engine's metadata back, for tests.
+// Both sides hold the same thing, the bytes of librdkafka's
+// rd_kafka_consumer_group_metadata_write: Consumer.GroupMetadata Wraps the consumer
+// engine's metadata into the *producer.GroupMetadata that
+// Producer.SendOffsetsToTransaction takes, and Bytes reads them back. The package goes
+// once the consumer runs on rdstreams' own engine.
 package groupmeta

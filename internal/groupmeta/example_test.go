@@ -7,20 +7,15 @@ import (
 	"github.com/rdstreams/rdstreams/producer"
 )
 
-// Unwrap reaches the engine's metadata inside a *producer.GroupMetadata, and Wrap puts
-// it back into one without copying: the round trip gives the very same engine value.
-func ExampleWrap() {
+// Bytes reaches the serialized metadata inside a *producer.GroupMetadata, the form in
+// which it crosses to the engine.
+func ExampleBytes() {
 	g, err := producer.NewGroupMetadata("orders")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ck := groupmeta.Unwrap(g)
-	fmt.Println("engine metadata:", ck != nil)
-
-	wrapped := groupmeta.Wrap(ck)
-	fmt.Println("same engine metadata after Wrap:", groupmeta.Unwrap(wrapped) == ck)
+	fmt.Println("serialized:", len(groupmeta.Bytes(g)) > 0)
 	// Output:
-	// engine metadata: true
-	// same engine metadata after Wrap: true
+	// serialized: true
 }

@@ -8,17 +8,24 @@ import (
 	"github.com/rdstreams/rdstreams/producer"
 )
 
-// layout mirrors producer.GroupMetadata, whose single field is the engine's metadata.
-type layout struct {
-	ck *ckafka.ConsumerGroupMetadata
+// serialized mirrors both producer.GroupMetadata and confluent-kafka-go's
+// ConsumerGroupMetadata: each holds only the bytes of librdkafka's
+// rd_kafka_consumer_group_metadata_write. TestLayouts checks both.
+type serialized struct {
+	b []byte
 }
 
-// Wrap turns the engine's consumer group metadata into a *producer.GroupMetadata.
+// Wrap turns the consumer engine's group metadata into a *producer.GroupMetadata
+// carrying the same bytes (not copied).
 func Wrap(ck *ckafka.ConsumerGroupMetadata) *producer.GroupMetadata {
-	return (*producer.GroupMetadata)(unsafe.Pointer(&layout{ck: ck}))
+	if ck == nil {
+		return nil
+	}
+	b := (*serialized)(unsafe.Pointer(ck)).b
+	return (*producer.GroupMetadata)(unsafe.Pointer(&serialized{b: b}))
 }
 
-// Unwrap is the inverse of Wrap (for tests).
-func Unwrap(g *producer.GroupMetadata) *ckafka.ConsumerGroupMetadata {
-	return (*layout)(unsafe.Pointer(g)).ck
+// Bytes is the serialized metadata inside g.
+func Bytes(g *producer.GroupMetadata) []byte {
+	return (*serialized)(unsafe.Pointer(g)).b
 }
