@@ -157,7 +157,6 @@ type wait struct {
 	done    <-chan struct{}  // a context's end, or nil
 	expiry  <-chan time.Time // a timer's channel, or nil
 	closing <-chan struct{}  // the producer closing, or nil (Close's own flush)
-	recheck <-chan time.Time // Flush's prompt to look at Len again, or nil
 }
 
 // waitFor turns a Poll/Flush timeout into a wait, reusing one timer; the caller holds

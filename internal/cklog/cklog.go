@@ -58,7 +58,9 @@ func Level(syslog int) slog.Level {
 	return slog.LevelDebug
 }
 
-func emit(logger *slog.Logger, ev ckafka.LogEvent) { Emitter(logger)(ev.Level, ev.Name, ev.Tag, ev.Message) }
+func emit(logger *slog.Logger, ev ckafka.LogEvent) {
+	Emitter(logger)(ev.Level, ev.Name, ev.Tag, ev.Message)
+}
 
 // Emitter logs librdkafka's log lines (syslog level, client name, facility, text) to
 // logger, as rdstreams' engine hands them over.
