@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,8 +10,30 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
 )
+
+// joinGroup makes a consumer of group, with the given client.id, a member assigned
+// topic's partitions (polled until it is), and closes it when the test ends.
+func joinGroup(t *testing.T, group, topic, clientID string) {
+	t.Helper()
+	c, err := consumer.New(map[string]any{
+		"bootstrap.servers": testkafka.Bootstrap(t), "group.id": group, "client.id": clientID,
+		"enable.auto.commit": false, "log_level": 3,
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	require.NoError(t, c.Subscribe([]string{topic}))
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		c.Poll(100 * time.Millisecond)
+		if parts, err := c.Assignment(); err == nil && len(parts) > 0 {
+			return
+		}
+	}
+	t.Fatal("no assignment within a minute")
+}
 
 // TestGroupsDescribe: a reading member is shown with its member id, client id, host
 // and assigned partitions, in text and JSON; an unknown group is an error.
@@ -21,11 +42,7 @@ func TestGroupsDescribe(t *testing.T) {
 	topic := testkafka.Topic(t, 2, nil)
 	ok(t, numberedLines(2), "publish", "--no-auth", "--quiet", "--partition", "0", url(t, topic))
 	group := testkafka.UniqueName("describe")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd, out, stderr := startSubscriber(t, ctx, "--no-auth", "--persist", "--start-at", "earliest", "--group", group,
-		"-X", "client.id=describe-cli", url(t, topic))
-	readOutputLines(t, out, 2, stderr) // it is assigned and reading
+	joinGroup(t, group, topic, "describe-cli")
 	broker := "kafka://" + testkafka.Bootstrap(t)
 
 	r := ok(t, "", "groups", "describe", "--no-auth", broker, group)
@@ -45,8 +62,6 @@ func TestGroupsDescribe(t *testing.T) {
 	assert.Equal(t, "describe-cli", d.Members[0].ClientID)
 	assert.Equal(t, "/127.0.0.1", d.Members[0].Host)
 	assert.Equal(t, []assignedJSON{{topic, 0}, {topic, 1}}, d.Members[0].Assignment)
-	require.NoError(t, cmd.Process.Kill())
-	_ = cmd.Wait()
 
 	missing := testkafka.UniqueName("no-such-group")
 	r = cli(t, "", "groups", "describe", "--no-auth", broker, missing)
@@ -91,21 +106,14 @@ func TestGroupsReset(t *testing.T) {
 	r = ok(t, "", "groups", "reset", "--no-auth", "--to", "time:"+future, "--execute", broker, group)
 	assert.Contains(t, r.stdout, fmt.Sprintf("  %s[0]: 4 -> 6\n", topic), "no message that late: the end")
 
-	// A member is reading: refused, naming it.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ok(t, numberedLines(1), "publish", "--no-auth", "--quiet", url(t, topic))
-	cmd, out, stderr := startSubscriber(t, ctx, "--no-auth", "--persist", "--group", group,
-		"-X", "client.id=reset-blocker", url(t, topic))
-	readOutputLines(t, out, 1, stderr)
+	// A member is in the group: refused, naming it.
+	joinGroup(t, group, topic, "reset-blocker")
 	r = cli(t, "", "groups", "reset", "--no-auth", "--to", "earliest", "--execute", broker, group)
 	assert.Equal(t, 1, r.code, r)
 	assertOneErrorLine(t, r)
 	assert.Contains(t, r.stderr, "1 active member(s): reset-blocker@127.0.0.1")
 	assert.Contains(t, r.stderr, "stop its consumers first")
 	assert.Empty(t, r.stdout)
-	require.NoError(t, cmd.Process.Kill())
-	_ = cmd.Wait()
 
 	// Usage errors.
 	cases := []struct {
