@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rdstreams/rdstreams/internal/testkafka"
+	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
 )
@@ -152,4 +153,54 @@ func TestPollsOverTimeServeEveryReportOnce(t *testing.T) {
 	assert.GreaterOrEqual(t, largest, 100_000, "a Poll found a backlog of at least one batch")
 	l.check()
 	require.NoError(t, p.Close())
+}
+
+// As in the Python client, reports not yet served count toward
+// queue.buffering.max.messages: a producer never polled gets ErrBufferFull at exactly
+// the 1,001st message of a 1,000 bound, even once every message is on the broker.
+func TestNeverPolledProducerFillsAtTheBound(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	p := newProducer(t, map[string]any{"queue.buffering.max.messages": 1000, "linger.ms": 0})
+	for i := 0; i < 1000; i++ {
+		require.NoError(t, p.Produce(topic, []byte("x")), "message %d", i)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, testkafka.WaitForMessages(ctx, testkafka.Bootstrap(t), topic, 1000))
+	for i := 0; i < 4000; i++ {
+		require.ErrorIs(t, p.Produce(topic, []byte("x")), kafkaerror.ErrBufferFull, "attempt %d past the bound", i)
+	}
+	assert.GreaterOrEqual(t, p.Len(), 1000, "the unserved reports are counted")
+	assert.Equal(t, 1000, p.Poll(0))
+	assert.Equal(t, 0, p.Len())
+	require.NoError(t, p.Produce(topic, []byte("x")), "room once the reports are served")
+	assert.Equal(t, 0, p.Flush(10*time.Second))
+}
+
+// A delivery report carries the message's timestamp and its type, as Python's do: the
+// one given to Produce, or the time librdkafka stamped it with.
+func TestReportsCarryTimestamps(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	given := time.UnixMilli(1_600_000_000_007)
+	type stamp struct {
+		typ message.TimestampType
+		at  time.Time
+	}
+	got := map[string]stamp{}
+	p := newProducer(t, map[string]any{}, producer.WithDeliveryReport(func(err error, m *message.Message) {
+		require.NoError(t, err)
+		typ, at := m.Timestamp()
+		got[string(m.Value())] = stamp{typ, at}
+	}))
+	before := time.Now().Truncate(time.Millisecond)
+	require.NoError(t, p.Produce(topic, []byte("given"), producer.Timestamp(given)))
+	require.NoError(t, p.Produce(topic, []byte("stamped")))
+	require.Equal(t, 0, p.Flush(10*time.Second))
+	after := time.Now()
+
+	assert.Equal(t, message.TimestampCreateTime, got["given"].typ)
+	assert.True(t, given.Equal(got["given"].at), "given %v, report %v", given, got["given"].at)
+	assert.Equal(t, message.TimestampCreateTime, got["stamped"].typ)
+	at := got["stamped"].at
+	assert.False(t, at.Before(before) || at.After(after), "stamped %v, produced between %v and %v", at, before, after)
 }
