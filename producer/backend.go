@@ -13,6 +13,7 @@ import (
 // goroutine at a time, Close when nothing else runs.
 type backend interface {
 	Produce(o *engine.Out) error
+	ProduceBatch(topic string, partition int32, outs []engine.Out) (int, error)
 	Poll(dst []engine.Event, max int) []engine.Event
 	Wake() <-chan struct{}
 	Len() int

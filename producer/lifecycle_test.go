@@ -40,6 +40,17 @@ func newFake(bound int) *fakeEngine {
 	return &fakeEngine{bound: bound, wake: make(chan struct{}, 1), batch: 1000}
 }
 
+func (f *fakeEngine) ProduceBatch(topic string, partition int32, outs []engine.Out) (int, error) {
+	for i := range outs {
+		o := outs[i]
+		o.Topic, o.Partition = topic, partition
+		if err := f.Produce(&o); err != nil {
+			return i, err
+		}
+	}
+	return len(outs), nil
+}
+
 func (f *fakeEngine) Produce(o *engine.Out) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

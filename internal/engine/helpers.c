@@ -56,6 +56,35 @@ int rds_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
         return err;
 }
 
+int rds_produce_batch(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                      const char *buf, const int64_t *desc, int n, const int64_t *hlens,
+                      int *queued) {
+        *queued = 0;
+        for (int i = 0; i < n; i++) {
+                const int64_t *d = desc + (size_t)i * RDS_BATCH_DESC;
+                int64_t klen = d[0], vlen = d[1];
+                int hcount = (int)d[2];
+                const char *key = buf;
+                buf += klen > 0 ? klen : 0;
+                const char *value = buf;
+                buf += vlen > 0 ? vlen : 0;
+                const char *hbuf = buf;
+                for (int h = 0; h < hcount; h++) {
+                        buf += hlens[2 * h];
+                        if (hlens[2 * h + 1] > 0)
+                                buf += hlens[2 * h + 1];
+                }
+                int err = rds_produce(rk, rkt, partition, value, vlen > 0 ? (size_t)vlen : 0, vlen >= 0,
+                                      key, klen > 0 ? (size_t)klen : 0, klen >= 0, hbuf, hlens, hcount,
+                                      d[3], (uint64_t)d[4]);
+                if (err != RDS_ERR_NO_ERROR)
+                        return err;
+                hlens += 2 * hcount;
+                (*queued)++;
+        }
+        return RDS_ERR_NO_ERROR;
+}
+
 void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_t n,
                     size_t *bytes, size_t *headers) {
         *bytes = 0, *headers = 0;

@@ -19,6 +19,19 @@ int rds_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
                 const char *hbuf, const int64_t *hlens, int hcount,
                 int64_t timestamp_ms, uint64_t opaque);
 
+/*
+ * rds_produce_batch queues n messages for one topic and partition in one call. buf
+ * holds each message's key, value and header names and values back to back; desc has
+ * RDS_BATCH_DESC numbers per message: key length (-1: no key), value length (-1: null),
+ * header count, timestamp (ms, 0: now) and slot; hlens two lengths per header, as for
+ * rds_produce. It stops at the first message librdkafka refuses and returns its error
+ * code (0 when all were queued); *queued is how many were.
+ */
+#define RDS_BATCH_DESC 5
+int rds_produce_batch(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                      const char *buf, const int64_t *desc, int n, const int64_t *hlens,
+                      int *queued);
+
 /* One delivery report, as rds_dr_fill writes it into Go memory. */
 struct rds_dr {
         uint64_t opaque;     /* the slot given to rds_produce */

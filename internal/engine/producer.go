@@ -152,6 +152,73 @@ func (p *Producer) Produce(o *Out) error {
 	return nil
 }
 
+// batchScratch holds one ProduceBatch call's flattened messages.
+type batchScratch struct {
+	buf   []byte
+	desc  []int64
+	hlens []int64
+}
+
+var batchScratches = sync.Pool{New: func() any { return new(batchScratch) }}
+
+// ProduceBatch queues outs, all for topic and partition (PartitionAny: the
+// partitioner chooses each), in one call into librdkafka; the Topic and Partition of
+// each Out are not read. It stops at the first message librdkafka refuses and returns
+// how many it queued, with that message's error.
+func (p *Producer) ProduceBatch(topic string, partition int32, outs []Out) (int, error) {
+	if len(outs) == 0 {
+		return 0, nil
+	}
+	rkt, err := p.topic(topic)
+	if err != nil {
+		return 0, err
+	}
+	s := batchScratches.Get().(*batchScratch)
+	defer batchScratches.Put(s)
+	s.buf, s.desc, s.hlens = s.buf[:0], s.desc[:0], s.hlens[:0]
+	for i := range outs {
+		o := &outs[i]
+		klen, vlen := int64(len(o.Key)), int64(len(o.Value))
+		if o.Key == nil {
+			klen = -1
+		}
+		if o.Value == nil {
+			vlen = -1
+		}
+		s.buf = append(s.buf, o.Key...)
+		s.buf = append(s.buf, o.Value...)
+		for _, h := range o.Headers {
+			s.buf = append(s.buf, h.Key...)
+			s.buf = append(s.buf, h.Value...)
+			hv := int64(len(h.Value))
+			if h.Value == nil {
+				hv = -1
+			}
+			s.hlens = append(s.hlens, int64(len(h.Key)), hv)
+		}
+		var ts int64
+		if !o.Timestamp.IsZero() {
+			ts = o.Timestamp.UnixMilli()
+		}
+		s.desc = append(s.desc, klen, vlen, int64(len(o.Headers)), ts, int64(o.Slot))
+	}
+	var bufPtr *C.char
+	if len(s.buf) > 0 {
+		bufPtr = (*C.char)(unsafe.Pointer(unsafe.SliceData(s.buf)))
+	}
+	var hlensPtr *C.int64_t
+	if len(s.hlens) > 0 {
+		hlensPtr = (*C.int64_t)(unsafe.SliceData(s.hlens))
+	}
+	var queued C.int
+	code := C.rds_produce_batch(p.rk, rkt, C.int32_t(partition), bufPtr,
+		(*C.int64_t)(unsafe.SliceData(s.desc)), C.int(len(outs)), hlensPtr, &queued)
+	if code != C.RDS_ERR_NO_ERROR {
+		return int(queued), codeError(code)
+	}
+	return int(queued), nil
+}
+
 func present(b []byte) C.int {
 	if b == nil {
 		return 0

@@ -186,3 +186,61 @@ func TestGroupMetadataBytes(t *testing.T) {
 	assert.NotEmpty(t, b)
 	assert.Contains(t, string(b), "orders")
 }
+
+// ProduceBatch queues a batch in one call: every message gets its report, with what it
+// was given; a refusal stops the batch and says how many were queued.
+func TestProducerProduceBatch(t *testing.T) {
+	topic := testkafka.Topic(t, 3, nil)
+	p, _ := newProducer(t, map[string]string{"queue.buffering.max.messages": "3000", "message.max.bytes": "10000"})
+	defer p.Close()
+	outs := make([]engine.Out, 2500)
+	for i := range outs {
+		o := &outs[i]
+		o.Slot = uint64(i + 1)
+		switch i % 4 {
+		case 0:
+			o.Key, o.Value = []byte(fmt.Sprint("k", i)), []byte(fmt.Sprint("v", i))
+		case 1: // null key and value
+		case 2:
+			o.Key, o.Value = []byte{}, []byte{}
+		case 3:
+			o.Value = []byte(fmt.Sprint("h", i))
+			o.Headers = []message.Header{{Key: "n", Value: []byte(fmt.Sprint(i))}, {Key: "null"}}
+			o.Timestamp = time.UnixMilli(int64(1_600_000_000_000 + i))
+		}
+	}
+	n, err := p.ProduceBatch(topic, topicpartition.PartitionAny, outs)
+	require.NoError(t, err)
+	require.Equal(t, len(outs), n)
+
+	got := map[uint64]*message.Message{}
+	pollUntil(t, p, 30*time.Second, func(ev engine.Event) {
+		require.Equal(t, engine.Delivery, ev.Kind)
+		require.NoError(t, ev.Msg.Err())
+		require.NotContains(t, got, ev.Slot, "one report per message")
+		got[ev.Slot] = ev.Msg
+	}, func() bool { return len(got) == len(outs) })
+	for i, o := range outs {
+		m := got[o.Slot]
+		require.Equal(t, o.Key, m.Key(), "message %d", i)
+		require.Equal(t, o.Key == nil, m.Key() == nil, "message %d", i)
+		require.Equal(t, o.Value, m.Value(), "message %d", i)
+		require.Equal(t, o.Value == nil, m.Value() == nil, "message %d", i)
+		if o.Headers != nil {
+			require.Equal(t, o.Headers, m.Headers(), "message %d", i)
+			_, ts := m.Timestamp()
+			require.True(t, o.Timestamp.Equal(ts), "message %d", i)
+		}
+	}
+
+	// 3000 may wait: 2,500 reports taken, so a batch of 3,001 stops at 3,000.
+	big := make([]engine.Out, 3001)
+	n, err = p.ProduceBatch(topic, 0, big)
+	assert.Equal(t, 3000, n)
+	assert.True(t, errors.Is(err, kafkaerror.QueueFull), "%v", err)
+
+	// A message too large stops the batch at its index.
+	n, err = p.ProduceBatch(topic, 0, []engine.Out{{Value: make([]byte, 20_000)}})
+	assert.Equal(t, 0, n)
+	assert.True(t, errors.Is(err, kafkaerror.MsgSizeTooLarge), "%v", err)
+}
