@@ -1,12 +1,17 @@
 // Command rdstreams is the benchmark client for rdstreams itself (the working tree,
 // through the bench module's replace directive), used as its documentation shows:
 // Produce with delivery reports served by Poll on the producing goroutine, and a
-// consumer reading with Poll. See the harness package for flags and output.
+// consumer reading with Poll. With -produce-batch it is the "rdstreams-batch" row:
+// produce only, through Producer.ProduceBatch. See the harness package for flags and
+// output.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/rdstreams/rdstreams/bench/internal/harness"
@@ -22,8 +27,37 @@ import (
 // reports.
 const pollEvery = 1024
 
+// batchSize is how many records one ProduceBatch call queues.
+const batchSize = 1000
+
+// batch is -produce-batch: the rdstreams-batch row.
+var batch = flag.Bool("produce-batch", false, "produce with ProduceBatch (the rdstreams-batch row); no other workload")
+
 func main() {
-	harness.Run("rdstreams", harness.Workloads{Produce: infallible(produce), Consume: infallible(consume), Latency: infallible(latency)})
+	name := "rdstreams"
+	if slices.Contains(os.Args[1:], "-produce-batch") { // the name is needed before flags are parsed
+		name = "rdstreams-batch"
+	}
+	harness.Run(name, harness.Workloads{
+		Produce: infallible(func(cfg harness.Config) harness.Result {
+			if *batch {
+				return produceBatch(cfg)
+			}
+			return produce(cfg)
+		}),
+		Consume: infallible(unlessBatch(consume)),
+		Latency: infallible(unlessBatch(latency)),
+	})
+}
+
+// unlessBatch is run, except for the rdstreams-batch row, which only produces.
+func unlessBatch(run func(harness.Config) harness.Result) func(harness.Config) harness.Result {
+	return func(cfg harness.Config) harness.Result {
+		if *batch {
+			cfg.Unsupported()
+		}
+		return run(cfg)
+	}
 }
 
 // infallible adapts a workload that fails the process itself on error.
@@ -58,13 +92,12 @@ func consumerConfig(cfg harness.Config) map[string]any {
 // rdstreams applies on top of librdkafka's, and how the API is driven.
 func settings(cfg harness.Config) map[string]any {
 	s := map[string]any{
-		"library":  "github.com/rdstreams/rdstreams (working tree) over confluent-kafka-go v2.11.1 / librdkafka 2.11.1",
+		"library":  "github.com/rdstreams/rdstreams (working tree): producer on its own engine over librdkafka 2.11.1 (carried by confluent-kafka-go v2.11.1), consumer on confluent-kafka-go v2.11.1",
 		"producer": producerConfig(cfg),
 		"producer_rdstreams_defaults": map[string]any{
-			"partitioner": "murmur2_random", "go.delivery.reports": true,
-			"go.delivery.report.fields": "key,value,headers",
-			"go.events.channel.size":    "1000000 (confluent-kafka-go's default; queue.buffering.max.messages when larger)",
-			"go.logs.channel.enable":    "true (librdkafka logs forwarded to slog)",
+			"partitioner": "murmur2_random",
+			"log.queue":   "true (librdkafka logs forwarded to slog)",
+			"events":      "delivery reports (key, value, headers, timestamp), errors, statistics through the main queue",
 		},
 		"consumer": consumerConfig(cfg),
 		"consumer_rdstreams_defaults": map[string]any{
@@ -76,6 +109,9 @@ func settings(cfg harness.Config) map[string]any {
 	switch cfg.Workload {
 	case "produce":
 		s["api"] = "Produce(topic, value); Poll(0) every 1024 messages, Poll(100ms) on ErrBufferFull; Flush at the end"
+		if *batch {
+			s["api"] = "ProduceBatch(topic, PartitionAny, 1000 records); Poll(0) after each batch, Poll(100ms) on ErrBufferFull; Flush at the end"
+		}
 		s["warm_up"] = harness.WarmUpNote
 	case "consume":
 		s["api"] = "Assign(all partitions, OffsetBeginning); Poll(1s) per message"
@@ -165,6 +201,63 @@ func produce(cfg harness.Config) harness.Result {
 			harness.Fatalf("produce: %v", err)
 		}
 		if i%pollEvery == pollEvery-1 {
+			p.Poll(0)
+		}
+	}
+	if left := p.Flush(5 * time.Minute); left > 0 {
+		harness.Fatalf("%d messages undelivered", left)
+	}
+	if err := p.Close(); err != nil {
+		harness.Fatalf("close: %v", err)
+	}
+	if failed > 0 || done != cfg.Messages {
+		harness.Fatalf("%d of %d reports, %d failed: %v", done, cfg.Messages, failed, firstErr)
+	}
+	return cfg.Throughput(cfg.Messages, last.Sub(start), settings(cfg))
+}
+
+// produceBatch is produce through ProduceBatch, batchSize records a call.
+func produceBatch(cfg harness.Config) harness.Result {
+	var done, failed int
+	var last time.Time
+	var firstErr error
+	p, err := producer.New(producerConfig(cfg), producer.WithDeliveryReport(func(err error, _ *message.Message) {
+		done++
+		if err != nil {
+			failed++
+			firstErr = err
+		}
+		if done == cfg.Messages {
+			last = time.Now()
+		}
+	}))
+	if err != nil {
+		harness.Fatalf("producer: %v", err)
+	}
+	value := harness.Payload(cfg.Size)
+	if err := p.Produce(cfg.Topic, value); err != nil {
+		harness.Fatalf("warm-up produce: %v", err)
+	}
+	if p.Flush(time.Minute) > 0 || failed > 0 {
+		harness.Fatalf("warm-up message not delivered: %v", firstErr)
+	}
+	done = 0
+
+	records := make([]producer.Record, batchSize)
+	for i := range records {
+		records[i].Value = value
+	}
+	start := time.Now()
+	for sent := 0; sent < cfg.Messages; {
+		batch := records[:min(batchSize, cfg.Messages-sent)]
+		n, err := p.ProduceBatch(cfg.Topic, topicpartition.PartitionAny, batch)
+		sent += n
+		switch {
+		case errors.Is(err, kafkaerror.ErrBufferFull):
+			p.Poll(100 * time.Millisecond)
+		case err != nil:
+			harness.Fatalf("produce batch: %v", err)
+		default:
 			p.Poll(0)
 		}
 	}

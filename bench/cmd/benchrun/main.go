@@ -42,23 +42,27 @@ import (
 	"github.com/rdstreams/rdstreams/producer"
 )
 
-// client is one benchmarked library: its name in the results and its directory under
-// clients/. An optIn client runs only when -clients names it.
+// client is one benchmarked library: its name in the results, its directory under
+// clients/ and the arguments its program gets first (a second way of driving the same
+// library). An optIn client runs only when -clients names it.
 type client struct {
 	name, dir string
 	optIn     bool
+	args      []string
 }
 
 // clients in the order they run within a round.
 var clients = []client{
-	{"rdstreams", "rdstreams", false},
-	{"confluent-kafka-go", "ckgo", false},
-	{"franz-go", "franzgo", false},
-	{"sarama", "sarama", false},
-	{"kafka-go", "kafkago", false},
-	{"java", "java", false},
+	{"rdstreams", "rdstreams", false, nil},
+	// rdstreams' batch path (Producer.ProduceBatch); produce only.
+	{"rdstreams-batch", "rdstreams", false, []string{"-produce-batch"}},
+	{"confluent-kafka-go", "ckgo", false, nil},
+	{"franz-go", "franzgo", false, nil},
+	{"sarama", "sarama", false, nil},
+	{"kafka-go", "kafkago", false, nil},
+	{"java", "java", false, nil},
 	// The batched-cgo prototype (issue 5's question, not a peer).
-	{"cgo-batch", "cgobatch", true},
+	{"cgo-batch", "cgobatch", true, nil},
 }
 
 // options are the command line.
@@ -267,7 +271,7 @@ func build(wanted []string) ([]program, error) {
 		if err != nil {
 			return nil, err
 		}
-		progs = append(progs, program{c, []string{abs}})
+		progs = append(progs, program{c, append([]string{abs}, c.args...)})
 	}
 	if len(progs) == 0 {
 		return nil, errors.New("no client to run")
@@ -312,7 +316,7 @@ func runOne(o options, admin *cluster.Client, p program, workload string, size, 
 	}
 	topic := consumeTopic
 	if workload != "consume" {
-		topic = fmt.Sprintf("bench-%s-%s-%d-%s-r%d", runID, workload, size, p.dir, round)
+		topic = fmt.Sprintf("bench-%s-%s-%d-%s-r%d", runID, workload, size, p.name, round)
 		if err := createTopic(admin, topic, o.partitions); err != nil {
 			return failed(round, err)
 		}
