@@ -14,7 +14,17 @@
 // picks credentials from the auth file (DefaultAuthPath, hop-client's auth.toml format),
 // it is never a password. Without Persist a reader stops — and closes — once every
 // assigned partition has reached its end; with Persist it listens forever, across the
-// end of the stream and broker restarts. Reading commits automatically; with
+// end of the stream and broker restarts.
+//
+// A reader reads as hop-client 0.13 does (through adc-streaming): it assigns itself
+// every partition of every topic in the URL, starts each where its group left off
+// (else at StartAt), and commits its positions to the group; with Persist it also
+// reads partitions added while it runs. Its group keeps positions and does not share
+// out partitions, so two readers of one group each read every message. A topic that
+// does not exist makes Open fail. Open returns positioned: a message written after it
+// returns is read (Stream.Positioned gives the start offsets). Balanced, rdstreams'
+// addition, makes readers members of their group instead, sharing its partitions
+// out. Reading commits automatically; with
 // AutoCommit(false) only messages passed to MarkDone (or MarkDoneAsync, which does not
 // wait for the broker; Close waits for its commits) are committed, so a restarted
 // reader gets back everything it had not marked done.
@@ -47,4 +57,5 @@
 //	s.mark_done(metadata, asynchronous=False) s.MarkDone(m.Metadata), which waits for the broker
 //	stream.open(url, "w"); s.write(msg)       stream.Open(url, stream.Write); s.Write(payload)
 //	auth=False                                stream.NoAuth()
+//	(no equivalent: Kafka group membership)   stream.Balanced()
 package stream

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
+	"github.com/rdstreams/rdstreams/cluster"
 	"github.com/rdstreams/rdstreams/stream"
 )
 
@@ -115,4 +117,116 @@ func ExampleStream_MarkDoneAsync() {
 	// processed second
 	// -- a new reader of the group
 	// processed third
+}
+
+// A reader is positioned when Open returns: with Latest it starts after what the topic
+// holds, and reads whatever is written from then on.
+func ExampleStream_Positioned() {
+	broker := os.Getenv("KAFKA_BOOTSTRAP")
+	if broker == "" {
+		broker = "localhost:9092"
+	}
+	url := fmt.Sprintf("kafka://%s/example-positioned-%d", broker, time.Now().UnixNano())
+	w, err := stream.Open(url, stream.Write, stream.NoAuth())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer w.Close()
+	_ = w.Write("old news") // creates the topic (with the broker's auto.create.topics.enable)
+	if err := w.Flush(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	r, err := stream.Open(url, stream.Read, stream.NoAuth(), stream.Persist()) // StartAt(Latest)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	starts, err := r.Positioned(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, tp := range starts {
+		fmt.Printf("partition %d starts at offset %d\n", tp.Partition, tp.Offset)
+	}
+	_ = w.Write("breaking news") // written once the reader is positioned: it is read
+	for m, err := range r.Messages(ctx) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		var alert string
+		_ = m.Decode(&alert)
+		fmt.Println("read", alert)
+		break
+	}
+	// Output:
+	// partition 0 starts at offset 1
+	// read breaking news
+}
+
+// Balanced readers of one group share the topic's partitions out, as Kafka consumer
+// group members do (rdstreams' addition; hop-client's readers each read everything).
+func ExampleBalanced() {
+	broker := os.Getenv("KAFKA_BOOTSTRAP")
+	if broker == "" {
+		broker = "localhost:9092"
+	}
+	topic := fmt.Sprintf("example-balanced-%d", time.Now().UnixNano())
+	admin, err := cluster.New(map[string]any{"bootstrap.servers": broker})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := admin.CreateTopics(ctx, cluster.TopicSpec{Name: topic, Partitions: 4}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	url := fmt.Sprintf("kafka://%s/%s", broker, topic)
+	group := "example-balanced-" + topic
+
+	var readers []*stream.Stream
+	var wg sync.WaitGroup
+	for range 2 {
+		r, err := stream.Open(url, stream.Read, stream.NoAuth(), stream.Group(group), stream.Balanced(), stream.Persist())
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		readers = append(readers, r)
+		wg.Add(1)
+		go func() { // the group assigns partitions while Messages runs
+			defer wg.Done()
+			for range r.Messages(ctx) {
+			}
+		}()
+	}
+	for i := range readers {
+		if _, err := readers[1-i].Positioned(ctx); err != nil { // the second, then the first
+			fmt.Println(err)
+		}
+	}
+	for i, r := range readers {
+		starts, err := r.Positioned(ctx)
+		if err != nil {
+			fmt.Println(err)
+		}
+		fmt.Printf("reader %d reads %d of the 4 partitions\n", i+1, len(starts))
+	}
+	for _, r := range readers {
+		_ = r.Close() // ends its Messages
+	}
+	wg.Wait()
+	// Output:
+	// reader 1 reads 2 of the 4 partitions
+	// reader 2 reads 2 of the 4 partitions
 }

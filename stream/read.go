@@ -115,7 +115,8 @@ func (s *Stream) onRevoke(_ *consumer.Consumer, parts []topicpartition.TopicPart
 // partition has reached its end; with Persist it goes on until ctx is done or the
 // stream is closed. Passing broker trouble (a restart, a lost connection) is retried
 // quietly; other errors are yielded with a nil message and the iteration goes on —
-// except, without Persist, an unknown topic, which ends it.
+// except, without Persist, an unknown topic (a topic deleted while it is read, or a
+// Balanced reader's topic that does not exist), which ends it.
 func (s *Stream) Messages(ctx context.Context) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if s.c == nil {

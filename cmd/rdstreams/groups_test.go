@@ -60,8 +60,9 @@ func TestGroups(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("group %s: Empty, 0 member(s), classic\ntotal lag 0\n", group), r.stdout)
 }
 
-// TestGroupsWhileSubscribed: a member that is reading counts, and partitions it is
-// assigned without having committed show "none" and the whole partition as lag.
+// TestGroupsWhileSubscribed: a member (subscribe --balanced) that is reading counts,
+// and partitions it is assigned without having committed show "none" and the whole
+// partition as lag.
 func TestGroupsWhileSubscribed(t *testing.T) {
 	t.Parallel()
 	topic := testkafka.Topic(t, 1, nil)
@@ -70,7 +71,7 @@ func TestGroupsWhileSubscribed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// It commits nothing while the test looks: only the member's assignment is known.
-	cmd, out, stderr := startSubscriber(t, ctx, "--no-auth", "--persist", "--start-at", "earliest", "--group", group,
+	cmd, out, stderr := startSubscriber(t, ctx, "--no-auth", "--persist", "--start-at", "earliest", "--group", group, "--balanced",
 		"-X", "auto.commit.interval.ms=3600000", url(t, topic))
 	readOutputLines(t, out, 3, stderr) // it printed them: it is assigned and reading
 
@@ -80,6 +81,25 @@ func TestGroupsWhileSubscribed(t *testing.T) {
 	assert.True(t, strings.HasPrefix(lines[0], "group "+group+": Stable, 1 member(s), classic, assignor "), lines[0])
 	assert.Equal(t, fmt.Sprintf("  %s[0]: committed none, end 3, lag 3", topic), lines[1])
 	assert.Equal(t, "total lag 3", lines[2])
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+}
+
+// TestSubscribersOfOneGroupEachPrintEverything: as in hop, subscribe reads every
+// partition itself and its group only keeps positions, so a subscribe of a group that
+// another is reading prints every message too (a --balanced one would get a share).
+func TestSubscribersOfOneGroupEachPrintEverything(t *testing.T) {
+	t.Parallel()
+	topic := testkafka.Topic(t, 3, nil)
+	ok(t, numberedLines(6), "publish", "--no-auth", "--quiet", url(t, topic))
+	group := testkafka.UniqueName("shared")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd, out, stderr := startSubscriber(t, ctx, "--no-auth", "--persist", "--start-at", "earliest", "--group", group,
+		"-X", "auto.commit.interval.ms=3600000", url(t, topic))
+	first := readOutputLines(t, out, 6, stderr)
+	second := ok(t, "", "subscribe", "--no-auth", "--start-at", "earliest", "--group", group, url(t, topic))
+	assert.ElementsMatch(t, first, strings.Split(strings.TrimSuffix(second.stdout, "\n"), "\n"), "both printed every message")
 	require.NoError(t, cmd.Process.Kill())
 	_ = cmd.Wait()
 }

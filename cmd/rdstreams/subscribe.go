@@ -18,14 +18,20 @@ partition; time:T the first message stored at or after T (RFC 3339). A --group t
 has committed offsets resumes after them instead.
 
 Without --persist the command stops once every partition has been read to its end
-(with the default --start-at latest that is at once, unless messages arrive while it
-joins); with --persist it listens until interrupted. --count N stops after N
+(with the default --start-at latest that is at once); with --persist it listens until
+interrupted, and reads partitions added to the topics while it runs. --count N stops after N
 messages. Ctrl-C (or SIGTERM) stops cleanly: the group commits what was printed and
 the command exits 0. If that commit cannot be confirmed (the broker is out of reach:
 closing then waits up to 10 s), it says how many printed messages were not committed,
-and why, and exits 1: a restarted member of the group will print them again.
+and why, and exits 1: a subscribe restarted with the group will print them again.
 
 The group is --group, or -X group.id (both given must agree), else a new random one.
+As in hop, the group only keeps positions: subscribe reads every partition of the
+URL's topics itself, so two subscribes sharing a group each print every message.
+--balanced (rdstreams' addition) joins the group as a Kafka consumer group member
+instead: subscribes sharing a --balanced group share the partitions out, each message
+printed by one of them. Do not mix the two in one group: while it has members, the
+broker refuses the commits of a subscribe that is not one.
 
 ` + outputHelp,
 	example: `rdstreams subscribe --no-auth --start-at earliest --json kafka://localhost:9092/alerts`,
@@ -37,6 +43,7 @@ func runSubscribe(e *env, c *command, args []string) error {
 	startAt := fs.String("start-at", "latest", "where to start: `earliest|latest|offset:N|time:RFC3339`")
 	persist := fs.Bool("persist", false, "keep listening after the end of the stream, until interrupted")
 	group := fs.String("group", "", "consumer group `ID` (default: -X group.id, else a new random group)")
+	balanced := fs.Bool("balanced", false, "join the group as a member: subscribes sharing it share the partitions out")
 	asJSON := fs.Bool("json", false, "print one JSON object per message, with its metadata")
 	delimiter := fs.String("delimiter", `\n`, "what to print after each message without --json (escapes: \\n \\t \\r \\0 \\e \\\\ \\xHH)")
 	count := fs.Int("count", 0, "stop after `N` messages (0: no limit)")
@@ -76,6 +83,9 @@ func runSubscribe(e *env, c *command, args []string) error {
 	}
 	if groupID != "" {
 		opts = append(opts, stream.Group(groupID))
+	}
+	if *balanced {
+		opts = append(opts, stream.Balanced())
 	}
 	s, err := stream.Open(pos[0], stream.Read, opts...)
 	if err != nil {
