@@ -9,6 +9,7 @@ import "C"
 import (
 	"os"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/rdstreams/rdstreams/kafkaerror"
@@ -78,12 +79,22 @@ func (c *client) start() error {
 	c.mainq = C.rd_kafka_queue_get_main(c.rk)
 	c.logq = C.rd_kafka_queue_new(c.rk)
 	C.rd_kafka_set_log_queue(c.rk, c.logq)
-	one := C.CString("1")
-	defer C.free(unsafe.Pointer(one))
-	C.rd_kafka_queue_io_event_enable(c.mainq, C.int(c.wakeW.Fd()), unsafe.Pointer(one), 1)
-	C.rd_kafka_queue_io_event_enable(c.logq, C.int(c.logW.Fd()), unsafe.Pointer(one), 1)
 	c.tasks.Add(2)
-	go c.forwardWakeUps()
+	if ioEvents {
+		one := C.CString("1")
+		defer C.free(unsafe.Pointer(one))
+		for _, q := range []struct {
+			q *C.rd_kafka_queue_t
+			w *os.File
+		}{{c.mainq, c.wakeW}, {c.logq, c.logW}} {
+			fd := q.w.Fd()
+			nonBlocking(fd)
+			C.rd_kafka_queue_io_event_enable(q.q, C.int(fd), unsafe.Pointer(one), 1)
+		}
+		go c.forwardWakeUps()
+	} else {
+		go c.tickWakeUps()
+	}
 	go c.forwardLogs()
 	// An event queued before the pipe was attached wrote no byte: look once.
 	c.signal()
@@ -97,6 +108,21 @@ func (c *client) forwardWakeUps() {
 	buf := make([]byte, 64)
 	for {
 		if _, err := c.wakeR.Read(buf); err != nil {
+			return
+		}
+		c.signal()
+	}
+}
+
+// tickWakeUps stands in for forwardWakeUps where librdkafka cannot write to the pipes
+// (ioEvents false): every millisecond a token for the main queue and a byte for the
+// log pipe, until the pipes close.
+func (c *client) tickWakeUps() {
+	defer c.tasks.Done()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for range tick.C {
+		if _, err := c.logW.Write([]byte{1}); err != nil {
 			return
 		}
 		c.signal()
