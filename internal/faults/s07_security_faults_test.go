@@ -259,6 +259,18 @@ func (c *secClient) secTimeClose(closeFn func() error) error {
 // the first that matches stop (nil: read for the whole wait). A message read at all is
 // recorded as an error: readMsg says what it means in this scenario. The stream is
 // closed (timed) at the end.
+// secOpenDenied opens a stream reader that must be refused: since a reader asks about
+// its topics at Open (as hop's does), an error from Open is the refusal, recorded with
+// its time; a reader that opens must be refused while reading (secReadDenied).
+func (c *secClient) secOpenDenied(open func() (*stream.Stream, error), wait time.Duration, stop error, readMsg string) error {
+	st, err := open()
+	if err != nil {
+		c.errs.add(err)
+		return nil
+	}
+	return c.secReadDenied(st, wait, stop, readMsg)
+}
+
 func (c *secClient) secReadDenied(st *stream.Stream, wait time.Duration, stop error, readMsg string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
@@ -360,12 +372,10 @@ func TestScenario07WrongSCRAMPassword(t *testing.T) {
 			c.errs.add(err)
 			return nil
 		case "stream-reader":
-			st, err := stream.Open(url, stream.Read, stream.WithCredential(wrongCred), stream.Config(map[string]any{"debug": "broker"}),
-				stream.StartAt(stream.Earliest), stream.Persist(), stream.WithLogger(c.log.logger()))
-			if err != nil {
-				return err
-			}
-			return c.secReadDenied(st, secAuthWindow, nil, "read a message with a wrong password")
+			return c.secOpenDenied(func() (*stream.Stream, error) {
+				return stream.Open(url, stream.Read, stream.WithCredential(wrongCred), stream.Config(map[string]any{"debug": "broker"}),
+					stream.StartAt(stream.Earliest), stream.Persist(), stream.WithLogger(c.log.logger()))
+			}, secAuthWindow, nil, "read a message with a wrong password")
 		default: // stream-writer
 			st, err := stream.Open(url, stream.Write, stream.WithCredential(wrongCred), stream.Config(map[string]any{"debug": "broker"}),
 				stream.WithCloseTimeout(producerClose), stream.WithLogger(c.log.logger()))

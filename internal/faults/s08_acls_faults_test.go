@@ -81,13 +81,11 @@ func TestScenario08ACLs(t *testing.T) {
 			return secDeniedConsumer(c, bob, topic, strangerGroup, kafkaerror.GroupAuthorizationFailed)
 		case "bob-stream-reader":
 			url := fmt.Sprintf("kafka://%s@%s/%s", sb.Bob.Name, sb.SSLBootstrap, topic)
-			st, err := stream.Open(url, stream.Read, stream.WithCredential(stream.Credential{
-				Username: sb.Bob.Name, Password: sb.Bob.Password, SSLCALocation: sb.CAFile,
-			}), stream.Group(bobGroup), stream.StartAt(stream.Earliest), stream.Persist(), stream.WithLogger(c.log.logger()))
-			if err != nil {
-				return err
-			}
-			return c.secReadDenied(st, secDeniedWait, kafkaerror.TopicAuthorizationFailed, "bob read a message")
+			return c.secOpenDenied(func() (*stream.Stream, error) {
+				return stream.Open(url, stream.Read, stream.WithCredential(stream.Credential{
+					Username: sb.Bob.Name, Password: sb.Bob.Password, SSLCALocation: sb.CAFile,
+				}), stream.Group(bobGroup), stream.StartAt(stream.Earliest), stream.Persist(), stream.WithLogger(c.log.logger()))
+			}, secDeniedWait, kafkaerror.TopicAuthorizationFailed, "bob read a message")
 		default:
 			return secDeniedProducer(c, bob, topic)
 		}

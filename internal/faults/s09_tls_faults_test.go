@@ -58,13 +58,11 @@ func TestScenario09TLS(t *testing.T) {
 		switch {
 		case strings.HasSuffix(c.name, "stream-reader"):
 			url := fmt.Sprintf("kafka://%s@%s/%s", sb.Admin.Name, sb.SSLBootstrap, topic)
-			st, err := stream.Open(url, stream.Read, stream.WithCredential(stream.Credential{
-				Username: sb.Admin.Name, Password: sb.Admin.Password, SSLCALocation: sb.WrongCAFile,
-			}), stream.StartAt(stream.Earliest), stream.Persist(), stream.WithLogger(c.log.logger()))
-			if err != nil {
-				return err
-			}
-			return c.secReadDenied(st, secTLSWait, kafkaerror.SSL, "read a message through an unverified connection")
+			return c.secOpenDenied(func() (*stream.Stream, error) {
+				return stream.Open(url, stream.Read, stream.WithCredential(stream.Credential{
+					Username: sb.Admin.Name, Password: sb.Admin.Password, SSLCALocation: sb.WrongCAFile,
+				}), stream.StartAt(stream.Earliest), stream.Persist(), stream.WithLogger(c.log.logger()))
+			}, secTLSWait, kafkaerror.SSL, "read a message through an unverified connection")
 		case strings.HasSuffix(c.name, "consumer"):
 			cc := secCopyConf(conf)
 			cc["group.id"] = testkafka.UniqueName("tls-group")
