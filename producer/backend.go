@@ -12,7 +12,7 @@ import (
 // the lifecycle tests. Its contract is *engine.Producer's: Poll is called by one
 // goroutine at a time, Close when nothing else runs.
 type backend interface {
-	Produce(o *engine.Out) error
+	Produce(o engine.Out) error
 	ProduceBatch(topic string, partition int32, outs []engine.Out) (int, error)
 	Poll(dst []engine.Event, max int) []engine.Event
 	Wake() <-chan struct{}

@@ -37,6 +37,14 @@
 //	commit_transaction / abort_transaction          p.InitTransactions(ctx) … p.AbortTransaction(ctx)
 //	error_cb, stats_cb, logger                      producer.WithErrorCallback, WithStatsCallback, WithLogger
 //
+//	produce_batch(topic, messages, partition)       p.ProduceBatch(topic, partition, records)
+//
 // Go additions: ProduceWait blocks for queue room (bounded by a context), and Close
 // releases the producer within a bound, reporting what it could not deliver.
+//
+// The producer runs on rdstreams' own binding over librdkafka (internal/engine):
+// librdkafka's event API, whose delivery reports Poll takes from librdkafka in batches
+// and serves on the calling goroutine. Len is librdkafka's rd_kafka_outq_len, so
+// reports not yet served count toward queue.buffering.max.messages, as in Python.
+// ProduceBatch queues many records in one call into librdkafka, for throughput.
 package producer

@@ -9,6 +9,7 @@ import (
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
+	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
 // bootstrap is the broker the examples talk to: KAFKA_BOOTSTRAP (set by make test),
@@ -73,4 +74,42 @@ func ExampleProducer_Close() {
 	// <nil>
 	// <nil>
 	// true
+}
+
+// ProduceBatch queues many records in one call; each still gets exactly one report.
+func ExampleProducer_ProduceBatch() {
+	delivered := 0
+	p, err := producer.New(map[string]any{"bootstrap.servers": bootstrap()},
+		producer.WithDeliveryReport(func(err error, m *message.Message) {
+			if err == nil {
+				delivered++
+			}
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close()
+
+	records := make([]producer.Record, 0, 100)
+	for i := 0; i < 100; i++ {
+		records = append(records, producer.Record{Key: []byte(fmt.Sprint("k", i%7)), Value: []byte(fmt.Sprint("event ", i))})
+	}
+	for len(records) > 0 {
+		n, err := p.ProduceBatch("rdstreams-example-batch", topicpartition.PartitionAny, records)
+		records = records[n:]
+		if errors.Is(err, kafkaerror.ErrBufferFull) {
+			p.Poll(100 * time.Millisecond) // serve reports to make room, then go on
+			continue
+		}
+		if err != nil {
+			fmt.Println(err) // records[0] was refused
+			return
+		}
+	}
+	fmt.Println("outstanding:", p.Flush(30*time.Second))
+	fmt.Println("delivered:", delivered)
+	// Output:
+	// outstanding: 0
+	// delivered: 100
 }

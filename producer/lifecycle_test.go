@@ -44,20 +44,20 @@ func (f *fakeEngine) ProduceBatch(topic string, partition int32, outs []engine.O
 	for i := range outs {
 		o := outs[i]
 		o.Topic, o.Partition = topic, partition
-		if err := f.Produce(&o); err != nil {
+		if err := f.Produce(o); err != nil {
 			return i, err
 		}
 	}
 	return len(outs), nil
 }
 
-func (f *fakeEngine) Produce(o *engine.Out) error {
+func (f *fakeEngine) Produce(o engine.Out) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.inFlight)+len(f.queue) >= f.bound {
 		return kafkaerror.New(kafkaerror.QueueFull, "Local: Queue full", kafkaerror.Flags{})
 	}
-	f.inFlight = append(f.inFlight, *o)
+	f.inFlight = append(f.inFlight, o)
 	return nil
 }
 

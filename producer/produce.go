@@ -44,7 +44,7 @@ func (p *Producer) Produce(topic string, value []byte, opts ...ProduceOption) er
 			}
 		}
 	}
-	if err := p.eng.Produce(&o); err != nil {
+	if err := p.eng.Produce(o); err != nil {
 		p.slots.drop(o.Slot)
 		return produceError(err, &o)
 	}

@@ -110,10 +110,11 @@ type headerScratch struct {
 
 var headerScratches = sync.Pool{New: func() any { return new(headerScratch) }}
 
-// Produce queues o (librdkafka copies key, value and headers). It returns librdkafka's
+// Produce queues o (librdkafka copies key, value and headers; o is passed by value so
+// that producing allocates nothing). It returns librdkafka's
 // error: kafkaerror.QueueFull when the queue is full, MSG_SIZE_TOO_LARGE,
 // _UNKNOWN_PARTITION, _FATAL …
-func (p *Producer) Produce(o *Out) error {
+func (p *Producer) Produce(o Out) error {
 	rkt, err := p.topic(o.Topic)
 	if err != nil {
 		return err

@@ -79,7 +79,7 @@ func TestProducerReports(t *testing.T) {
 	}
 	before := time.Now().Add(-time.Second)
 	for i := range outs {
-		require.NoError(t, p.Produce(&outs[i]))
+		require.NoError(t, p.Produce(outs[i]))
 	}
 	got := map[uint64]*message.Message{}
 	pollUntil(t, p, 30*time.Second, func(ev engine.Event) {
@@ -123,10 +123,10 @@ func TestProducerQueueBoundCountsUnservedReports(t *testing.T) {
 	p, _ := newProducer(t, map[string]string{"queue.buffering.max.messages": "1000", "linger.ms": "0"})
 	defer p.Close()
 	for i := 0; i < 1000; i++ {
-		require.NoError(t, p.Produce(&engine.Out{Topic: topic, Partition: 0, Value: []byte("x")}), "message %d", i)
+		require.NoError(t, p.Produce(engine.Out{Topic: topic, Partition: 0, Value: []byte("x")}), "message %d", i)
 	}
 	require.NoError(t, testkafka.WaitForMessages(testCtx(t), testkafka.Bootstrap(t), topic, 1000))
-	err := p.Produce(&engine.Out{Topic: topic, Partition: 0, Value: []byte("x")})
+	err := p.Produce(engine.Out{Topic: topic, Partition: 0, Value: []byte("x")})
 	assert.True(t, errors.Is(err, kafkaerror.QueueFull), "the 1,001st with every message delivered but no report served: %v", err)
 	assert.GreaterOrEqual(t, p.Len(), 1000, "every unserved report counts")
 
@@ -137,7 +137,7 @@ func TestProducerQueueBoundCountsUnservedReports(t *testing.T) {
 		}
 	}, func() bool { return served == 1000 })
 	assert.Equal(t, 0, p.Len())
-	require.NoError(t, p.Produce(&engine.Out{Topic: topic, Partition: 0, Value: []byte("x")}), "room again")
+	require.NoError(t, p.Produce(engine.Out{Topic: topic, Partition: 0, Value: []byte("x")}), "room again")
 }
 
 // A refused message is librdkafka's error, and gets no report.
@@ -145,7 +145,7 @@ func TestProducerRefusals(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
 	p, _ := newProducer(t, map[string]string{"message.max.bytes": "1000"})
 	defer p.Close()
-	err := p.Produce(&engine.Out{Topic: topic, Partition: 0, Value: make([]byte, 2000)})
+	err := p.Produce(engine.Out{Topic: topic, Partition: 0, Value: make([]byte, 2000)})
 	assert.True(t, errors.Is(err, kafkaerror.MsgSizeTooLarge), "%v", err)
 	assert.Equal(t, 0, p.Len())
 }
@@ -155,7 +155,7 @@ func TestProducerPurge(t *testing.T) {
 	p, _ := newProducer(t, map[string]string{"bootstrap.servers": "127.0.0.1:1", "log_level": "0"})
 	defer p.Close()
 	for i := 0; i < 10; i++ {
-		require.NoError(t, p.Produce(&engine.Out{Topic: "nowhere", Partition: 0, Value: []byte("x"), Slot: uint64(i)}))
+		require.NoError(t, p.Produce(engine.Out{Topic: "nowhere", Partition: 0, Value: []byte("x"), Slot: uint64(i)}))
 	}
 	require.NoError(t, p.Purge(engine.PurgeQueue|engine.PurgeInFlight|engine.PurgeNonBlocking))
 	purged := 0
