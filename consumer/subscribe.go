@@ -8,7 +8,6 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
-	"github.com/rdstreams/rdstreams/internal/groupmeta"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
@@ -198,7 +197,7 @@ func (c *Consumer) GroupMetadata() (*producer.GroupMetadata, error) {
 	if err != nil {
 		return nil, ckconv.Error(err)
 	}
-	return groupmeta.Wrap(md), nil
+	return producer.ParseGroupMetadata(ckconv.GroupMetadataBytes(md))
 }
 
 // call runs an engine call on an open consumer and converts its error.

@@ -40,6 +40,19 @@ func NewGroupMetadata(groupID string) (*GroupMetadata, error) {
 	return &GroupMetadata{serialized: b}, nil
 }
 
+// ParseGroupMetadata is the group metadata whose serialized form is b (as Bytes gives
+// it, or librdkafka's rd_kafka_consumer_group_metadata_write): for a consumer and a
+// producer that are not in one program. A form librdkafka cannot read is an error.
+func ParseGroupMetadata(b []byte) (*GroupMetadata, error) {
+	if err := engine.CheckGroupMetadata(b); err != nil {
+		return nil, err
+	}
+	return &GroupMetadata{serialized: b}, nil
+}
+
+// Bytes is g's serialized form, which ParseGroupMetadata reads back.
+func (g *GroupMetadata) Bytes() []byte { return g.serialized }
+
 // InitTransactions registers transactional.id with the cluster, fencing older
 // producers with the same id, and waits for the result until ctx is done.
 func (p *Producer) InitTransactions(ctx context.Context) error {

@@ -144,3 +144,18 @@ func committedOffset(t *testing.T, group, topic string) int64 {
 	require.NoError(t, err)
 	return int64(res[0].Offset)
 }
+
+// Group metadata crosses between programs as its serialized form; a form librdkafka
+// cannot read is refused.
+func TestGroupMetadataBytesRoundTrip(t *testing.T) {
+	g, err := producer.NewGroupMetadata("orders")
+	require.NoError(t, err)
+	back, err := producer.ParseGroupMetadata(g.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, g.Bytes(), back.Bytes())
+
+	_, err = producer.ParseGroupMetadata(nil)
+	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
+	_, err = producer.ParseGroupMetadata([]byte("not group metadata"))
+	assert.Error(t, err)
+}

@@ -154,3 +154,14 @@ func TestConfigErrorNamesNestedAlias(t *testing.T) {
 	err := ConfigError(engine, map[string]any{"default.topic.config": map[string]any{"linger.ms": -5}})
 	assert.ErrorContains(t, err, `"linger.ms"`)
 }
+
+// The consumer engine's group metadata comes out as librdkafka's serialized form, the
+// same bytes rdstreams' engine writes for the same group.
+func TestGroupMetadataBytes(t *testing.T) {
+	md, err := ckafka.NewTestConsumerGroupMetadata("orders")
+	require.NoError(t, err)
+	b := GroupMetadataBytes(md)
+	require.NotEmpty(t, b)
+	assert.Contains(t, string(b), "orders")
+	assert.Nil(t, GroupMetadataBytes(nil))
+}

@@ -451,6 +451,20 @@ func partitionList(tps []topicpartition.TopicPartition) *C.rd_kafka_topic_partit
 		(*C.int32_t)(unsafe.SliceData(parts)), (*C.int64_t)(unsafe.SliceData(offs)), C.int(len(tps)))
 }
 
+// CheckGroupMetadata reports whether b is group metadata librdkafka can read (the
+// bytes of rd_kafka_consumer_group_metadata_write).
+func CheckGroupMetadata(b []byte) error {
+	if len(b) == 0 {
+		return kafkaerror.Newf(kafkaerror.InvalidArg, "group metadata: empty")
+	}
+	var cgmd *C.rd_kafka_consumer_group_metadata_t
+	if err := objectError(C.rd_kafka_consumer_group_metadata_read(&cgmd, unsafe.Pointer(unsafe.SliceData(b)), C.size_t(len(b)))); err != nil {
+		return err
+	}
+	C.rd_kafka_consumer_group_metadata_destroy(cgmd)
+	return nil
+}
+
 // GroupMetadata is the serialized metadata of a group known only by its id
 // (rd_kafka_consumer_group_metadata_new, then _write).
 func GroupMetadata(groupID string) ([]byte, error) {
