@@ -68,16 +68,6 @@ func (c *Client) CreatePartitions(ctx context.Context, specs ...PartitionsSpec) 
 			grown = append(grown, name)
 		}
 	}
-	err = c.waitTopics(k, grown, "given new partitions", func(d ckafka.TopicDescription) bool {
-		if d.Error.Code() != ckafka.ErrNoError || len(d.Partitions) != want[d.Name] {
-			return false
-		}
-		for _, p := range d.Partitions {
-			if p.Leader == nil {
-				return false
-			}
-		}
-		return true
-	})
+	err = c.waitTopics(k, grown, "given new partitions", servedWith(want))
 	return out, err
 }

@@ -123,17 +123,7 @@ func (c *Client) CreateTopics(ctx context.Context, specs ...TopicSpec) error {
 		return err
 	}
 	created, failed := splitResults(res)
-	if err := c.waitTopics(k, created, "created", func(d ckafka.TopicDescription) bool {
-		if d.Error.Code() != ckafka.ErrNoError || len(d.Partitions) != want[d.Name] {
-			return false
-		}
-		for _, p := range d.Partitions {
-			if p.Leader == nil {
-				return false
-			}
-		}
-		return true
-	}); err != nil {
+	if err := c.waitTopics(k, created, "created", servedWith(want)); err != nil {
 		failed = append(failed, err)
 	}
 	return joinErrors(failed)
@@ -233,6 +223,22 @@ func joinErrors(errs []error) error {
 // pollInterval is how often a wait asks the broker again: topic metadata reaches the
 // brokers with no event a client could wait on.
 const pollInterval = 50 * time.Millisecond
+
+// servedWith is waitTopics' test that a topic has the partition count want names for
+// it, each with a leader.
+func servedWith(want map[string]int) func(ckafka.TopicDescription) bool {
+	return func(d ckafka.TopicDescription) bool {
+		if d.Error.Code() != ckafka.ErrNoError || len(d.Partitions) != want[d.Name] {
+			return false
+		}
+		for _, p := range d.Partitions {
+			if p.Leader == nil {
+				return false
+			}
+		}
+		return true
+	}
+}
 
 // waitTopics asks the broker about names until done holds for each of them, or the
 // call's context ends.

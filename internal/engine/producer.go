@@ -119,25 +119,13 @@ func (p *Producer) Produce(o Out) error {
 	if err != nil {
 		return err
 	}
-	var ts C.int64_t
-	if !o.Timestamp.IsZero() {
-		ts = C.int64_t(o.Timestamp.UnixMilli())
-	}
+	ts := timestampMs(o.Timestamp)
 	var hbuf *C.char
 	var hlens *C.int64_t
 	if len(o.Headers) > 0 {
 		s := headerScratches.Get().(*headerScratch)
 		defer headerScratches.Put(s)
-		s.buf, s.lens = s.buf[:0], s.lens[:0]
-		for _, h := range o.Headers {
-			s.buf = append(s.buf, h.Key...)
-			s.buf = append(s.buf, h.Value...)
-			vlen := int64(len(h.Value))
-			if h.Value == nil {
-				vlen = -1
-			}
-			s.lens = append(s.lens, int64(len(h.Key)), vlen)
-		}
+		s.buf, s.lens = appendHeaders(s.buf[:0], s.lens[:0], o.Headers)
 		if len(s.buf) > 0 {
 			hbuf = (*C.char)(unsafe.Pointer(unsafe.SliceData(s.buf)))
 		}
@@ -188,20 +176,8 @@ func (p *Producer) ProduceBatch(topic string, partition int32, outs []Out) (int,
 		}
 		s.buf = append(s.buf, o.Key...)
 		s.buf = append(s.buf, o.Value...)
-		for _, h := range o.Headers {
-			s.buf = append(s.buf, h.Key...)
-			s.buf = append(s.buf, h.Value...)
-			hv := int64(len(h.Value))
-			if h.Value == nil {
-				hv = -1
-			}
-			s.hlens = append(s.hlens, int64(len(h.Key)), hv)
-		}
-		var ts int64
-		if !o.Timestamp.IsZero() {
-			ts = o.Timestamp.UnixMilli()
-		}
-		s.desc = append(s.desc, klen, vlen, int64(len(o.Headers)), ts, int64(o.Slot))
+		s.buf, s.hlens = appendHeaders(s.buf, s.hlens, o.Headers)
+		s.desc = append(s.desc, klen, vlen, int64(len(o.Headers)), int64(timestampMs(o.Timestamp)), int64(o.Slot))
 	}
 	var bufPtr *C.char
 	if len(s.buf) > 0 {
@@ -218,6 +194,29 @@ func (p *Producer) ProduceBatch(topic string, partition int32, outs []Out) (int,
 		return int(queued), codeError(code)
 	}
 	return int(queued), nil
+}
+
+// appendHeaders flattens headers for rds_produce: names and values onto buf, two
+// lengths each onto lens (value -1: null).
+func appendHeaders(buf []byte, lens []int64, headers []message.Header) ([]byte, []int64) {
+	for _, h := range headers {
+		buf = append(buf, h.Key...)
+		buf = append(buf, h.Value...)
+		vlen := int64(len(h.Value))
+		if h.Value == nil {
+			vlen = -1
+		}
+		lens = append(lens, int64(len(h.Key)), vlen)
+	}
+	return buf, lens
+}
+
+// timestampMs is a message's timestamp for librdkafka: 0 (now) for the zero time.
+func timestampMs(t time.Time) C.int64_t {
+	if t.IsZero() {
+		return 0
+	}
+	return C.int64_t(t.UnixMilli())
 }
 
 func present(b []byte) C.int {

@@ -162,62 +162,52 @@ func newConsumer(cfg harness.Config, offset topicpartition.Offset) (*consumer.Co
 // produce times N messages from the first Produce to the last delivery report, after
 // a warm-up message.
 func produce(cfg harness.Config) harness.Result {
-	var done, failed int
-	var last time.Time
-	var firstErr error
-	p, err := producer.New(producerConfig(cfg), producer.WithDeliveryReport(func(err error, _ *message.Message) {
-		done++
-		if err != nil {
-			failed++
-			firstErr = err
-		}
-		if done == cfg.Messages {
-			last = time.Now()
-		}
-	}))
-	if err != nil {
-		harness.Fatalf("producer: %v", err)
-	}
-	value := harness.Payload(cfg.Size)
-	// Warm-up: one message delivered before the clock starts (see harness.WarmUpNote).
-	if err := p.Produce(cfg.Topic, value); err != nil {
-		harness.Fatalf("warm-up produce: %v", err)
-	}
-	if p.Flush(time.Minute) > 0 || failed > 0 {
-		harness.Fatalf("warm-up message not delivered: %v", firstErr)
-	}
-	done = 0
-
-	start := time.Now()
-	for i := 0; i < cfg.Messages; i++ {
-		for {
-			err = p.Produce(cfg.Topic, value)
-			if !errors.Is(err, kafkaerror.ErrBufferFull) {
-				break
+	return timedProduce(cfg, func(p *producer.Producer, value []byte) {
+		for i := 0; i < cfg.Messages; i++ {
+			var err error
+			for {
+				err = p.Produce(cfg.Topic, value)
+				if !errors.Is(err, kafkaerror.ErrBufferFull) {
+					break
+				}
+				p.Poll(100 * time.Millisecond)
 			}
-			p.Poll(100 * time.Millisecond)
+			if err != nil {
+				harness.Fatalf("produce: %v", err)
+			}
+			if i%pollEvery == pollEvery-1 {
+				p.Poll(0)
+			}
 		}
-		if err != nil {
-			harness.Fatalf("produce: %v", err)
-		}
-		if i%pollEvery == pollEvery-1 {
-			p.Poll(0)
-		}
-	}
-	if left := p.Flush(5 * time.Minute); left > 0 {
-		harness.Fatalf("%d messages undelivered", left)
-	}
-	if err := p.Close(); err != nil {
-		harness.Fatalf("close: %v", err)
-	}
-	if failed > 0 || done != cfg.Messages {
-		harness.Fatalf("%d of %d reports, %d failed: %v", done, cfg.Messages, failed, firstErr)
-	}
-	return cfg.Throughput(cfg.Messages, last.Sub(start), settings(cfg))
+	})
 }
 
 // produceBatch is produce through ProduceBatch, batchSize records a call.
 func produceBatch(cfg harness.Config) harness.Result {
+	return timedProduce(cfg, func(p *producer.Producer, value []byte) {
+		records := make([]producer.Record, batchSize)
+		for i := range records {
+			records[i].Value = value
+		}
+		for sent := 0; sent < cfg.Messages; {
+			n, err := p.ProduceBatch(cfg.Topic, topicpartition.PartitionAny, records[:min(batchSize, cfg.Messages-sent)])
+			sent += n
+			switch {
+			case errors.Is(err, kafkaerror.ErrBufferFull):
+				p.Poll(100 * time.Millisecond)
+			case err != nil:
+				harness.Fatalf("produce batch: %v", err)
+			default:
+				p.Poll(0)
+			}
+		}
+	})
+}
+
+// timedProduce makes the producer, delivers a warm-up message before the clock starts
+// (see harness.WarmUpNote), has send produce cfg.Messages values, and times them from
+// the start to the last delivery report.
+func timedProduce(cfg harness.Config, send func(p *producer.Producer, value []byte)) harness.Result {
 	var done, failed int
 	var last time.Time
 	var firstErr error
@@ -243,24 +233,8 @@ func produceBatch(cfg harness.Config) harness.Result {
 	}
 	done = 0
 
-	records := make([]producer.Record, batchSize)
-	for i := range records {
-		records[i].Value = value
-	}
 	start := time.Now()
-	for sent := 0; sent < cfg.Messages; {
-		batch := records[:min(batchSize, cfg.Messages-sent)]
-		n, err := p.ProduceBatch(cfg.Topic, topicpartition.PartitionAny, batch)
-		sent += n
-		switch {
-		case errors.Is(err, kafkaerror.ErrBufferFull):
-			p.Poll(100 * time.Millisecond)
-		case err != nil:
-			harness.Fatalf("produce batch: %v", err)
-		default:
-			p.Poll(0)
-		}
-	}
+	send(p, value)
 	if left := p.Flush(5 * time.Minute); left > 0 {
 		harness.Fatalf("%d messages undelivered", left)
 	}
