@@ -135,15 +135,21 @@ func TestScenario11Fuzz(t *testing.T) {
 	for _, r := range runs {
 		s.figure("%s", r.summary())
 		t.Logf("%s: %s, took %v", r.target, r.summary(), r.took.Round(time.Millisecond))
+		deadlineRace := false
 		if r.err != nil {
 			crasher := ""
 			if i := strings.Index(r.out, "Failing input written to "); i >= 0 {
 				crasher = strings.SplitN(r.out[i:], "\n", 2)[0] + " (under stream/)"
 			}
-			t.Errorf("fuzzing %s failed: %v %s\n%s", r.target, r.err, crasher, fuzzTail(r.out, 60))
-			continue
+			if crasher != "" || !fuzzDeadlineRace(r.out) {
+				t.Errorf("fuzzing %s failed: %v %s\n%s", r.target, r.err, crasher, fuzzTail(r.out, 60))
+				continue
+			}
+			deadlineRace = true
+			s.figure("%s: no crasher; Go's fuzz coordinator failed at its own deadline (golang/go#75804, fixed in Go 1.27)", r.target)
+			t.Logf("fuzzing %s: 'context deadline exceeded' at -fuzztime with no failing input written: Go's coordinator race (golang/go#75804), not a finding", r.target)
 		}
-		if !strings.Contains(r.out, "\nPASS\n") && !strings.HasPrefix(r.out, "PASS\n") {
+		if !deadlineRace && !strings.Contains(r.out, "\nPASS\n") && !strings.HasPrefix(r.out, "PASS\n") {
 			t.Errorf("fuzzing %s: no PASS in its output:\n%s", r.target, fuzzTail(r.out, 40))
 		}
 		if r.execs == 0 {
@@ -156,6 +162,20 @@ func TestScenario11Fuzz(t *testing.T) {
 	}
 }
 
+// fuzzDeadlineRace recognises the failure Go's fuzz coordinator reports, before Go
+// 1.27, when -fuzztime's deadline races its workers' shutdown (golang/go#75804): the
+// target fails with only "context deadline exceeded" and writes no failing input. A
+// real finding (panic, failed check, hang) writes one and is never taken for this.
+func fuzzDeadlineRace(out string) bool {
+	i := strings.LastIndex(out, "--- FAIL: Fuzz")
+	if i < 0 || strings.Contains(out, "Failing input written to ") {
+		return false
+	}
+	rest := strings.Fields(out[i:])
+	// "--- FAIL: FuzzX (60.15s)" then the error alone, then FAIL / exit status lines.
+	return len(rest) >= 7 && rest[4] == "context" && rest[5] == "deadline" && rest[6] == "exceeded"
+}
+
 // fuzzTail is the last n lines of out.
 func fuzzTail(out string, n int) string {
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
@@ -163,4 +183,23 @@ func fuzzTail(out string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// fuzzDeadlineRace takes only the coordinator's bare deadline failure for the race, never
+// a finding.
+func TestFuzzDeadlineRaceSignature(t *testing.T) {
+	race := "fuzz: elapsed: 1m0s, execs: 716000 (0/sec)\n--- FAIL: FuzzParseAuth (60.15s)\n    context deadline exceeded\nFAIL\nexit status 1\n"
+	if !fuzzDeadlineRace(race) {
+		t.Error("the coordinator's bare deadline failure is not recognised")
+	}
+	for _, finding := range []string{
+		"--- FAIL: FuzzParseAuth (3.10s)\n    --- FAIL: FuzzParseAuth (0.00s)\n        testing.go:1: panic: boom\n    Failing input written to testdata/fuzz/FuzzParseAuth/abc\nFAIL\n",
+		"--- FAIL: FuzzParseAuth (60.15s)\n    fuzz_test.go:12: context deadline exceeded while parsing\n    Failing input written to testdata/fuzz/FuzzParseAuth/abc\n",
+		"--- FAIL: FuzzParseAuth (0.01s)\n    auth_test.go:9: unexpected error\nFAIL\n",
+		"PASS\n",
+	} {
+		if fuzzDeadlineRace(finding) {
+			t.Errorf("taken for the coordinator race:\n%s", finding)
+		}
+	}
 }
