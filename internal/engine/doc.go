@@ -9,6 +9,10 @@
 // with whatever still goes through confluent-kafka-go, and building needs only Go and a C
 // compiler, no environment variables.
 //
-// Today it holds librdkafka's version and the in-process mock cluster used by the
-// no-broker demo (cmd/smoke) and fault injection.
+// It holds the producer (Producer: librdkafka's event API; delivery reports, client
+// errors and statistics wait on the main queue, whose wake-ups reach Go through a pipe
+// and the netpoller; reports are taken in batches, copied into one arena per batch;
+// log lines go to a LogFunc from their own queue; no librdkafka thread ever calls Go),
+// librdkafka's version, and the in-process mock cluster used by the no-broker demo
+// (cmd/smoke) and fault injection. The consumer comes here next (its part 2).
 package engine
