@@ -11,14 +11,20 @@ import (
 	"github.com/rdstreams/rdstreams/stream"
 )
 
+// exampleBroker is the broker the examples talk to: KAFKA_BOOTSTRAP (set by make
+// test), else a local default.
+func exampleBroker() string {
+	if b := os.Getenv("KAFKA_BOOTSTRAP"); b != "" {
+		return b
+	}
+	return "localhost:9092"
+}
+
 // Write three messages in hop-client's formats, then read them back with their
 // metadata. As in hop-client, a string is written as json (a Python str) and a []byte
 // as a blob (Python bytes).
 func Example() {
-	broker := os.Getenv("KAFKA_BOOTSTRAP")
-	if broker == "" {
-		broker = "localhost:9092"
-	}
+	broker := exampleBroker()
 	url := fmt.Sprintf("kafka://%s/example-alerts-%d", broker, time.Now().UnixNano())
 
 	w, err := stream.Open(url, stream.Write, stream.NoAuth())
@@ -62,10 +68,7 @@ func Example() {
 // Mark messages done without waiting for the broker (hop-client's mark_done default);
 // Close waits for those commits, so the group resumes after the last one marked.
 func ExampleStream_MarkDoneAsync() {
-	broker := os.Getenv("KAFKA_BOOTSTRAP")
-	if broker == "" {
-		broker = "localhost:9092"
-	}
+	broker := exampleBroker()
 	url := fmt.Sprintf("kafka://%s/example-marks-%d", broker, time.Now().UnixNano())
 	group := fmt.Sprintf("example-marks-%d", time.Now().UnixNano())
 
@@ -122,10 +125,7 @@ func ExampleStream_MarkDoneAsync() {
 // A reader is positioned when Open returns: with Latest it starts after what the topic
 // holds, and reads whatever is written from then on.
 func ExampleStream_Positioned() {
-	broker := os.Getenv("KAFKA_BOOTSTRAP")
-	if broker == "" {
-		broker = "localhost:9092"
-	}
+	broker := exampleBroker()
 	url := fmt.Sprintf("kafka://%s/example-positioned-%d", broker, time.Now().UnixNano())
 	w, err := stream.Open(url, stream.Write, stream.NoAuth())
 	if err != nil {
@@ -174,10 +174,7 @@ func ExampleStream_Positioned() {
 // Balanced readers of one group share the topic's partitions out, as Kafka consumer
 // group members do (rdstreams' addition; hop-client's readers each read everything).
 func ExampleBalanced() {
-	broker := os.Getenv("KAFKA_BOOTSTRAP")
-	if broker == "" {
-		broker = "localhost:9092"
-	}
+	broker := exampleBroker()
 	topic := fmt.Sprintf("example-balanced-%d", time.Now().UnixNano())
 	admin, err := cluster.New(map[string]any{"bootstrap.servers": broker})
 	if err != nil {
