@@ -70,7 +70,9 @@ func TestConnectionFailuresToldApart(t *testing.T) {
 			"rdstreams: topics: nothing is listening at " + closed + " (connection refused, tried for 1s; is the broker running? --timeout waits longer)\n",
 			saysQuickly},
 		{"untrusted certificate", []string{"subscribe", "--no-auth", "-X", "security.protocol=SSL", "kafka://" + tlsAddr + "/t"},
-			"rdstreams: subscribe: connect to " + tlsAddr + ": TLS handshake failed: error:0A000086:SSL routines::certificate verify failed: ",
+			"rdstreams: subscribe: connect to " + tlsAddr + ": TLS handshake failed: error:0A000086:SSL routines::certificate verify failed: " +
+				"the broker's certificate could not be verified (is ssl.ca.location the CA that signed it?); or, if the CA is right, " +
+				"the broker's certificate does not name the host connected to (host-name verification is on: ssl.endpoint.identification.algorithm=https)\n",
 			saysQuickly},
 		{"TLS client on a plaintext port", []string{"tail", "--no-auth", "-X", "security.protocol=SSL", "kafka://" + plain + "/t"},
 			"rdstreams: tail: connect to " + plain + ": wrong security.protocol for this port: SSL was asked, but the listener does not speak TLS (is the listener PLAINTEXT?)\n",

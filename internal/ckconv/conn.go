@@ -134,8 +134,11 @@ func (c Conn) ExplainError(kerr *kafkaerror.Error) *ConnError {
 		out.Kind = ConnTLS
 		code = kafkaerror.SSL
 		text = "TLS handshake failed: " + strings.TrimPrefix(msg, "SSL handshake failed: ")
-		if strings.Contains(msg, "certificate verify failed") {
-			text += c.tlsHint
+		if i := strings.Index(text, verifyFailed); i >= 0 {
+			// The engine words one failure two ways, with or without its own advice;
+			// keep OpenSSL's words and give one advice, always the same.
+			text = text[:i+len(verifyFailed)] + ": the broker's certificate could not be verified " +
+				"(is ssl.ca.location the CA that signed it?)" + c.tlsHint
 		}
 	case code == kafkaerror.Transport && strings.Contains(msg, "Connection refused"):
 		out.Kind = ConnRefused
@@ -234,8 +237,11 @@ func (c Conn) withoutSASL() string {
 	return "PLAINTEXT"
 }
 
+// verifyFailed is OpenSSL's words for a certificate it could not verify.
+const verifyFailed = "certificate verify failed"
+
 func isTLSFailure(msg string) bool {
-	return strings.Contains(msg, "SSL handshake failed") || strings.Contains(msg, "certificate verify failed") ||
+	return strings.Contains(msg, "SSL handshake failed") || strings.Contains(msg, verifyFailed) ||
 		strings.Contains(msg, "SSL routines")
 }
 
