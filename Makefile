@@ -3,6 +3,8 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
 KAFKA := broker/kafka.sh
+# the schema registry for the serde tests (Apicurio, Confluent-compatible API); see registry/registry.sh
+REGISTRY := registry/registry.sh
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck
 GO_FILES = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.kafka/*')
@@ -11,23 +13,32 @@ TEST_TIMEOUT ?= 25m
 HOP_VENV := $(CURDIR)/.kafka/hopvenv
 HOP_PYTHON := $(HOP_VENV)/bin/python
 HOP_PACKAGES := hop-client==0.13.0 six==1.17.0 confluent-kafka==2.16.1
+# confluent-kafka's schema-registry extras, for the serde interoperability tests (pinned)
+HOP_PACKAGES += fastavro==1.13.1 avro==1.12.2 jsonschema==4.26.0 jsonschema-specifications==2025.9.1 \
+	referencing==0.37.0 rpds-py==2026.9.1 protobuf==7.36.2 googleapis-common-protos==1.76.0 \
+	httpx2==2.16.2 httpcore2==2.16.2 h11==0.16.0 anyio==4.16.0 truststore==0.10.5 attrs==26.1.0 \
+	cachetools==8.0.2 Authlib==1.9.10 joserfc==1.8.0 cryptography==50.0.2 cffi==2.1.1 pycparser==3.12 \
+	typing_extensions==4.16.0
+# the venv is brought up to date whenever HOP_PACKAGES changes
+HOP_STAMP := $(HOP_VENV)/.packages-$(shell echo '$(HOP_PACKAGES)' | sha1sum | cut -c1-12)
 
 .PHONY: test test-go test-faults faults-go lint demo bench kafka-up kafka-down kafka-fetch generate
 
-## test: start a real Kafka broker (unless KAFKA_BOOTSTRAP is set), check formatting,
-## vet, staticcheck, run every test with -race, stop the broker (also on failure).
+## test: start a real Kafka broker (unless KAFKA_BOOTSTRAP is set) and the schema registry
+## (unless SCHEMA_REGISTRY_URL is set), check formatting, vet, staticcheck, run every test
+## with -race, stop what it started (also on failure).
 test:
 	@if [ -n "$${KAFKA_BOOTSTRAP:-}" ]; then \
 		echo "make test: using the broker at KAFKA_BOOTSTRAP=$$KAFKA_BOOTSTRAP"; \
-		$(MAKE) --no-print-directory test-go; exit $$?; \
+		$(REGISTRY) run $(MAKE) --no-print-directory test-go; exit $$?; \
 	fi; \
 	if ! $(KAFKA) status; then \
 		trap '$(KAFKA) down' EXIT; $(KAFKA) up; \
 	else echo "make test: using the broker already started by make kafka-up"; fi; \
 	eval "$$($(KAFKA) env)"; \
-	$(MAKE) --no-print-directory test-go
+	$(REGISTRY) run $(MAKE) --no-print-directory test-go
 
-test-go: lint kafka-fetch $(HOP_PYTHON)
+test-go: lint kafka-fetch $(HOP_STAMP)
 	KAFKA_LIBS=$${KAFKA_LIBS:-$(CURDIR)/.kafka/libs} HOP_PYTHON=$(HOP_PYTHON) \
 		$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
@@ -56,7 +67,10 @@ faults-go: kafka-fetch $(STATICCHECK)
 
 $(HOP_PYTHON):
 	python3 -m venv $(HOP_VENV)
+
+$(HOP_STAMP): $(HOP_PYTHON)
 	$(HOP_VENV)/bin/pip install -q $(HOP_PACKAGES)
+	rm -f $(HOP_VENV)/.packages-* && touch $@
 
 ## lint: gofmt, go vet and staticcheck must all be clean.
 lint: $(STATICCHECK)
