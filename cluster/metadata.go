@@ -1,84 +1,31 @@
 package cluster
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/metadata"
 )
 
-// Metadata is a snapshot of the cluster: its brokers and every topic with its partitions.
-type Metadata struct {
-	ClusterID    string
-	ControllerID int32    // the broker acting as controller, -1 if none is known
-	Brokers      []Broker // sorted by ID
-	Topics       []Topic  // sorted by name, internal topics included
-}
+// Metadata is a snapshot of the cluster: its brokers and every topic with its
+// partitions. It is metadata.Cluster, which the producer's ListTopics returns too.
+type Metadata = metadata.Cluster
 
-// Broker returns the broker with the given id, or nil.
-func (m *Metadata) Broker(id int32) *Broker {
-	i, ok := slices.BinarySearchFunc(m.Brokers, id, func(b Broker, id int32) int { return cmp.Compare(b.ID, id) })
-	if !ok {
-		return nil
-	}
-	return &m.Brokers[i]
-}
+// Broker is one broker of the cluster, as it advertises itself (metadata.Broker).
+type Broker = metadata.Broker
 
-// Topic returns the topic with the given name, or nil.
-func (m *Metadata) Topic(name string) *Topic {
-	i, ok := slices.BinarySearchFunc(m.Topics, name, func(t Topic, name string) int { return strings.Compare(t.Name, name) })
-	if !ok {
-		return nil
-	}
-	return &m.Topics[i]
-}
+// Topic describes a topic and its partitions (metadata.Topic).
+type Topic = metadata.Topic
 
-// Broker is one broker of the cluster, as it advertises itself.
-type Broker struct {
-	ID   int32
-	Host string
-	Port int
-	// Rack is the broker's broker.rack; empty when it has none, and in Metadata, which
-	// does not carry it (DescribeCluster does).
-	Rack string
-}
-
-// Addr is the broker's address, "host:port" ("[host]:port" for an IPv6 host).
-func (b Broker) Addr() string { return net.JoinHostPort(b.Host, strconv.Itoa(b.Port)) }
-
-// Topic describes a topic and its partitions.
-type Topic struct {
-	Name       string
-	Partitions []Partition // sorted by ID
-	// Internal marks the topics Kafka keeps for itself (__consumer_offsets,
-	// __transaction_state, __share_group_state).
-	Internal bool
-}
-
-// Partition describes one partition of a topic: which brokers hold it.
-type Partition struct {
-	ID       int32
-	Leader   int32   // broker id of the leader, -1 while there is none
-	Replicas []int32 // broker ids, the preferred leader first
-	ISR      []int32 // the replicas in sync with the leader
-}
-
-// internalTopics are the topics Kafka's own Topic.isInternal names (Kafka 4.1). The
-// engine's topic description has an IsInternal field it never fills in, and its
-// metadata has none, so the names are the one source left.
-var internalTopics = map[string]bool{
-	"__consumer_offsets":  true,
-	"__transaction_state": true,
-	"__share_group_state": true,
-}
+// Partition describes one partition of a topic: which brokers hold it
+// (metadata.Partition).
+type Partition = metadata.Partition
 
 // Metadata returns the cluster's brokers and all its topics, internal ones included.
 // A topic being deleted may be left out.
@@ -98,7 +45,8 @@ func (c *Client) Metadata(ctx context.Context) (*Metadata, error) {
 	if err = k.answer(err); err != nil {
 		return nil, err
 	}
-	out := &Metadata{ControllerID: -1, Brokers: make([]Broker, 0, len(md.Brokers)), Topics: make([]Topic, 0, len(md.Topics))}
+	out := &Metadata{ControllerID: -1, Brokers: make([]Broker, 0, len(md.Brokers)), Topics: make([]Topic, 0, len(md.Topics)),
+		OrigBrokerID: md.OriginatingBroker.ID, OrigBrokerName: md.OriginatingBroker.Host}
 	if cd.ClusterID != nil {
 		out.ClusterID = *cd.ClusterID
 	}
@@ -112,17 +60,20 @@ func (c *Client) Metadata(ctx context.Context) (*Metadata, error) {
 		if tm.Error.Code() == ckafka.ErrUnknownTopicOrPart {
 			continue // deleted while the broker answered
 		}
-		t := Topic{Name: name, Internal: internalTopics[name], Partitions: make([]Partition, 0, len(tm.Partitions))}
-		for _, p := range tm.Partitions {
-			t.Partitions = append(t.Partitions, Partition{
-				ID: p.ID, Leader: p.Leader, Replicas: slices.Clone(p.Replicas), ISR: slices.Clone(p.Isrs),
-			})
+		t := Topic{Name: name, Internal: metadata.InternalTopic(name), Partitions: make([]Partition, 0, len(tm.Partitions))}
+		if tm.Error.Code() != ckafka.ErrNoError {
+			t.Err = topicError(name, tm.Error)
 		}
-		slices.SortFunc(t.Partitions, func(a, b Partition) int { return cmp.Compare(a.ID, b.ID) })
+		for _, p := range tm.Partitions {
+			part := Partition{ID: p.ID, Leader: p.Leader, Replicas: slices.Clone(p.Replicas), ISR: slices.Clone(p.Isrs)}
+			if p.Error.Code() != ckafka.ErrNoError {
+				part.Err = partitionError(fmt.Sprintf("%s[%d]", name, p.ID), p.Error)
+			}
+			t.Partitions = append(t.Partitions, part)
+		}
 		out.Topics = append(out.Topics, t)
 	}
-	slices.SortFunc(out.Brokers, func(a, b Broker) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(out.Topics, func(a, b Topic) int { return strings.Compare(a.Name, b.Name) })
+	out.Sort()
 	return out, nil
 }
 
@@ -146,7 +97,7 @@ func (c *Client) TopicMetadata(ctx context.Context, topic string) (*Topic, error
 	if d.Error.Code() != ckafka.ErrNoError {
 		return nil, topicError(d.Name, d.Error)
 	}
-	t := &Topic{Name: d.Name, Internal: internalTopics[d.Name], Partitions: make([]Partition, 0, len(d.Partitions))}
+	t := &Topic{Name: d.Name, Internal: metadata.InternalTopic(d.Name), Partitions: make([]Partition, 0, len(d.Partitions))}
 	for _, p := range d.Partitions {
 		part := Partition{ID: int32(p.Partition), Leader: -1, Replicas: nodeIDs(p.Replicas), ISR: nodeIDs(p.Isr)}
 		if p.Leader != nil {
@@ -154,7 +105,7 @@ func (c *Client) TopicMetadata(ctx context.Context, topic string) (*Topic, error
 		}
 		t.Partitions = append(t.Partitions, part)
 	}
-	slices.SortFunc(t.Partitions, func(a, b Partition) int { return cmp.Compare(a.ID, b.ID) })
+	t.SortPartitions()
 	return t, nil
 }
 
