@@ -202,4 +202,82 @@ const char *rd_kafka_mock_cluster_bootstraps(const rd_kafka_mock_cluster_t *mclu
 int rd_kafka_mock_topic_create(rd_kafka_mock_cluster_t *mcluster, const char *topic,
                                int partition_cnt, int replication_factor);
 
+/*
+ * Metadata (rd_kafka_metadata), read through structs of rdstreams' own tags whose
+ * layouts TestMetadataDeclarationsMatchLibrdkafka checks; struct rd_kafka_metadata is
+ * librdkafka's tag, left incomplete here.
+ */
+struct rd_kafka_metadata;
+
+struct rds_metadata_broker {
+        int32_t id;
+        char *host;
+        int port;
+};
+
+struct rds_metadata_partition {
+        int32_t id;
+        int err;
+        int32_t leader;
+        int replica_cnt;
+        int32_t *replicas;
+        int isr_cnt;
+        int32_t *isrs;
+};
+
+struct rds_metadata_topic {
+        char *topic;
+        int partition_cnt;
+        struct rds_metadata_partition *partitions;
+        int err;
+};
+
+struct rds_metadata {
+        int broker_cnt;
+        struct rds_metadata_broker *brokers;
+        int topic_cnt;
+        struct rds_metadata_topic *topics;
+        int32_t orig_broker_id;
+        char *orig_broker_name;
+};
+
+int rd_kafka_metadata(rd_kafka_t *rk, int all_topics, rd_kafka_topic_t *only_rkt,
+                      const struct rd_kafka_metadata **metadatap, int timeout_ms);
+void rd_kafka_metadata_destroy(const struct rd_kafka_metadata *metadata);
+char *rd_kafka_clusterid(rd_kafka_t *rk, int timeout_ms);
+int32_t rd_kafka_controllerid(rd_kafka_t *rk, int timeout_ms);
+
+#define RDS_ERR__TRANSPORT (-195)
+#define RDS_ERR__TIMED_OUT (-185)
+
+/* Deleting a group's committed offsets (an admin call; the result comes as an event). */
+typedef struct rd_kafka_AdminOptions_s rd_kafka_AdminOptions_t;
+typedef struct rd_kafka_DeleteConsumerGroupOffsets_s rd_kafka_DeleteConsumerGroupOffsets_t;
+typedef struct rd_kafka_group_result_s rd_kafka_group_result_t;
+
+/* rd_kafka_admin_op_t value, event type. */
+#define RDS_ADMIN_OP_DELETECONSUMERGROUPOFFSETS 8u
+#define RDS_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT 107
+
+rd_kafka_AdminOptions_t *rd_kafka_AdminOptions_new(rd_kafka_t *rk, unsigned int for_api);
+void rd_kafka_AdminOptions_destroy(rd_kafka_AdminOptions_t *options);
+int rd_kafka_AdminOptions_set_request_timeout(rd_kafka_AdminOptions_t *options, int timeout_ms,
+                                              char *errstr, size_t errstr_size);
+rd_kafka_DeleteConsumerGroupOffsets_t *rd_kafka_DeleteConsumerGroupOffsets_new(
+    const char *group, const rd_kafka_topic_partition_list_t *partitions);
+void rd_kafka_DeleteConsumerGroupOffsets_destroy(rd_kafka_DeleteConsumerGroupOffsets_t *del);
+void rd_kafka_DeleteConsumerGroupOffsets(rd_kafka_t *rk,
+                                         rd_kafka_DeleteConsumerGroupOffsets_t **del_grpoffsets,
+                                         size_t del_grpoffsets_cnt,
+                                         const rd_kafka_AdminOptions_t *options,
+                                         rd_kafka_queue_t *rkqu);
+const rd_kafka_event_t *rd_kafka_event_DeleteConsumerGroupOffsets_result(rd_kafka_event_t *rkev);
+const rd_kafka_group_result_t **rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+    const rd_kafka_event_t *result, size_t *cntp);
+const rd_kafka_error_t *rd_kafka_group_result_error(const rd_kafka_group_result_t *groupres);
+const char *rd_kafka_group_result_name(const rd_kafka_group_result_t *groupres);
+const rd_kafka_topic_partition_list_t *rd_kafka_group_result_partitions(
+    const rd_kafka_group_result_t *groupres);
+void rd_kafka_queue_yield(rd_kafka_queue_t *rkqu);
+
 #endif
