@@ -17,8 +17,9 @@ type Cluster struct {
 	Brokers      []Broker // sorted by ID
 	Topics       []Topic  // sorted by name
 	// OrigBrokerID and OrigBrokerName name the broker that answered the request
-	// (Python's orig_broker_id, orig_broker_name: "host:port/id"); -1 and "" when
-	// unknown.
+	// (Python's orig_broker_id, orig_broker_name: "host:port/id"). The id is -1 when
+	// the answer came over the bootstrap connection, before the broker's id was
+	// known ("host:port/bootstrap").
 	OrigBrokerID   int32
 	OrigBrokerName string
 }
