@@ -67,7 +67,15 @@ type Fields struct {
 // without copying them: the caller must not modify them afterwards, as the Message
 // is immutable. It costs one allocation, the Message itself.
 func New(f Fields) *Message {
-	m := &Message{
+	m := new(Message)
+	Build(m, f)
+	return m
+}
+
+// Build sets *dst to the Message New(f) would return, without allocating: for an
+// engine that allocates Messages in blocks. dst must not be in use yet.
+func Build(dst *Message, f Fields) {
+	*dst = Message{
 		topic:         f.Topic,
 		key:           f.Key,
 		value:         f.Value,
@@ -79,9 +87,8 @@ func New(f Fields) *Message {
 		timestampType: f.TimestampType,
 	}
 	if f.LeaderEpoch != nil {
-		m.leaderEpoch, m.hasEpoch = *f.LeaderEpoch, true
+		dst.leaderEpoch, dst.hasEpoch = *f.LeaderEpoch, true
 	}
-	return m
 }
 
 // Header is a message header: a key and a value that may be nil (absent) or empty.

@@ -35,6 +35,8 @@ type client struct {
 	name  string
 	logf  LogFunc
 	tasks sync.WaitGroup // the wake-up and log goroutines
+
+	destroyFlags C.int // rd_kafka_destroy_flags' flags
 }
 
 // newClient creates a librdkafka instance of kind (RDS_PRODUCER …) from props, with
@@ -58,7 +60,12 @@ func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc)
 		return nil, kafkaerror.New(kafkaerror.InvalidArg, C.GoString(errbuf), kafkaerror.Flags{})
 	}
 	c := &client{rk: rk, logf: logf, wake: make(chan struct{}, 1), name: C.GoString(C.rd_kafka_name(rk))}
-	if err := c.start(); err != nil {
+	if kind == C.RDS_CONSUMER {
+		// Everything a consumer gets (messages, rebalances, errors, statistics) comes
+		// on one queue, in order: the consumer queue is the main queue.
+		C.rd_kafka_poll_set_consumer(rk)
+	}
+	if err := c.start(kind); err != nil {
 		C.rd_kafka_destroy(rk)
 		return nil, err
 	}
@@ -66,7 +73,7 @@ func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc)
 }
 
 // start sets up the queues, their pipes and goroutines.
-func (c *client) start() error {
+func (c *client) start(kind C.uint) error {
 	var err error
 	if c.wakeR, c.wakeW, err = os.Pipe(); err != nil {
 		return kafkaerror.Newf(kafkaerror.Fail, "engine: wake-up pipe: %v", err)
@@ -76,7 +83,11 @@ func (c *client) start() error {
 		c.wakeW.Close()
 		return kafkaerror.Newf(kafkaerror.Fail, "engine: log pipe: %v", err)
 	}
-	c.mainq = C.rd_kafka_queue_get_main(c.rk)
+	if kind == C.RDS_CONSUMER {
+		c.mainq = C.rd_kafka_queue_get_consumer(c.rk)
+	} else {
+		c.mainq = C.rd_kafka_queue_get_main(c.rk)
+	}
 	c.logq = C.rd_kafka_queue_new(c.rk)
 	C.rd_kafka_set_log_queue(c.rk, c.logq)
 	c.tasks.Add(2)
@@ -186,9 +197,80 @@ func (c *client) destroy() {
 	c.tasks.Wait() // the log goroutine has served the last lines
 	C.rd_kafka_queue_destroy(c.mainq)
 	C.rd_kafka_queue_destroy(c.logq)
-	C.rd_kafka_destroy(c.rk)
+	C.rd_kafka_destroy_flags(c.rk, c.destroyFlags)
 	c.wakeR.Close()
 	c.logR.Close()
+}
+
+// watchedQueue is a queue of the client's own whose wake-ups reach Go, as the main
+// queue's do: a token on wake whenever it may have gained events.
+type watchedQueue struct {
+	q    *C.rd_kafka_queue_t
+	r, w *os.File
+	wake chan struct{}
+	stop chan struct{} // closed by close: ends the ticker where ioEvents is false
+	done sync.WaitGroup
+}
+
+// newQueue makes a watched queue; close it before the client is destroyed.
+func (c *client) newQueue() (*watchedQueue, error) {
+	wq := &watchedQueue{wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	var err error
+	if wq.r, wq.w, err = os.Pipe(); err != nil {
+		return nil, kafkaerror.Newf(kafkaerror.Fail, "engine: wake-up pipe: %v", err)
+	}
+	wq.q = C.rd_kafka_queue_new(c.rk)
+	wq.done.Add(1)
+	if ioEvents {
+		one := C.CString("1")
+		defer C.free(unsafe.Pointer(one))
+		fd := wq.w.Fd()
+		nonBlocking(fd)
+		C.rd_kafka_queue_io_event_enable(wq.q, C.int(fd), unsafe.Pointer(one), 1)
+		go func() {
+			defer wq.done.Done()
+			buf := make([]byte, 64)
+			for {
+				if _, err := wq.r.Read(buf); err != nil {
+					return
+				}
+				wq.signal()
+			}
+		}()
+	} else {
+		go func() {
+			defer wq.done.Done()
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					wq.signal()
+				case <-wq.stop:
+					return
+				}
+			}
+		}()
+	}
+	wq.signal() // an event queued before the pipe was attached wrote no byte
+	return wq, nil
+}
+
+func (wq *watchedQueue) signal() {
+	select {
+	case wq.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close stops the wake-ups and destroys the queue.
+func (wq *watchedQueue) close() {
+	C.rd_kafka_queue_io_event_enable(wq.q, -1, nil, 0)
+	close(wq.stop)
+	wq.w.Close()
+	wq.done.Wait()
+	C.rd_kafka_queue_destroy(wq.q)
+	wq.r.Close()
 }
 
 // codeError is librdkafka's error for a code, in its words.

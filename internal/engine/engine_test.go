@@ -50,6 +50,14 @@ SAME(RDS_EVENT_DR, RD_KAFKA_EVENT_DR);
 SAME(RDS_EVENT_LOG, RD_KAFKA_EVENT_LOG);
 SAME(RDS_EVENT_ERROR, RD_KAFKA_EVENT_ERROR);
 SAME(RDS_EVENT_STATS, RD_KAFKA_EVENT_STATS);
+SAME(RDS_EVENT_FETCH, RD_KAFKA_EVENT_FETCH);
+SAME(RDS_EVENT_REBALANCE, RD_KAFKA_EVENT_REBALANCE);
+SAME(RDS_EVENT_OFFSET_COMMIT, RD_KAFKA_EVENT_OFFSET_COMMIT);
+SAME(RDS_EVENT_OAUTHBEARER_TOKEN_REFRESH, RD_KAFKA_EVENT_OAUTHBEARER_TOKEN_REFRESH);
+SAME(RDS_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__PARTITION_EOF);
+SAME(RDS_ERR__ASSIGN_PARTITIONS, RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS);
+SAME(RDS_ERR__REVOKE_PARTITIONS, RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS);
+SAME(RDS_DESTROY_F_NO_CONSUMER_CLOSE, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 SAME(RDS_VTYPE_END, RD_KAFKA_VTYPE_END);
 SAME(RDS_VTYPE_RKT, RD_KAFKA_VTYPE_RKT);
 SAME(RDS_VTYPE_PARTITION, RD_KAFKA_VTYPE_PARTITION);
@@ -89,6 +97,10 @@ FIELD(rds_topic_partition, rd_kafka_topic_partition_t, metadata_size);
 FIELD(rds_topic_partition, rd_kafka_topic_partition_t, opaque);
 FIELD(rds_topic_partition, rd_kafka_topic_partition_t, err);
 FIELD(rds_topic_partition, rd_kafka_topic_partition_t, _private);
+SAME(sizeof(struct rds_tp_list), sizeof(rd_kafka_topic_partition_list_t));
+FIELD(rds_tp_list, rd_kafka_topic_partition_list_t, cnt);
+FIELD(rds_tp_list, rd_kafka_topic_partition_list_t, size);
+FIELD(rds_tp_list, rd_kafka_topic_partition_list_t, elems);
 `), 0o600))
 	cc := os.Getenv("CC")
 	if cc == "" {

@@ -202,3 +202,157 @@ rd_kafka_topic_partition_list_t *rds_partition_list(const char *topics, const in
         }
         return l;
 }
+
+void rds_partition_list_meta(rd_kafka_topic_partition_list_t *l, const int32_t *epochs,
+                             const char *metas, const int64_t *meta_lens) {
+        struct rds_tp_list *list = (struct rds_tp_list *)l;
+        for (int i = 0; i < list->cnt; i++) {
+                rd_kafka_topic_partition_t *tp =
+                    (rd_kafka_topic_partition_t *)((struct rds_topic_partition *)list->elems + i);
+                if (epochs[i] >= 0)
+                        rd_kafka_topic_partition_set_leader_epoch(tp, epochs[i]);
+                if (meta_lens[i] > 0) {
+                        struct rds_topic_partition *p = (struct rds_topic_partition *)tp;
+                        /* librdkafka frees metadata with free() when the list goes */
+                        p->metadata = malloc((size_t)meta_lens[i]);
+                        memcpy(p->metadata, metas, (size_t)meta_lens[i]);
+                        p->metadata_size = (size_t)meta_lens[i];
+                }
+                metas += meta_lens[i];
+        }
+}
+
+/* The room a consumed message takes in an arena (topic name not counted). */
+static void rds_msg_room(const rd_kafka_message_t *msg, int64_t *bytes, int64_t *headers) {
+        const struct rds_message *m = (const struct rds_message *)msg;
+        rd_kafka_headers_t *hs = NULL;
+        *bytes = 0, *headers = 0;
+        if (m->payload != NULL)
+                *bytes += (int64_t)m->len;
+        if (m->key != NULL)
+                *bytes += (int64_t)m->key_len;
+        if (rd_kafka_message_headers(msg, &hs) != RDS_ERR_NO_ERROR || hs == NULL)
+                return;
+        size_t hc = rd_kafka_header_cnt(hs);
+        for (size_t h = 0; h < hc; h++) {
+                const char *name;
+                const void *val;
+                size_t size;
+                if (rd_kafka_header_get_all(hs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
+                        break;
+                *bytes += (int64_t)strlen(name) + (val != NULL ? (int64_t)size : 0);
+                (*headers)++;
+        }
+}
+
+/* Copies msg into b (room checked by the caller). */
+static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, struct rds_msg *recs,
+                         struct rds_hdr *hdrs, char *arena, int64_t name_len) {
+        const struct rds_message *m = (const struct rds_message *)msg;
+        struct rds_msg *r = &recs[b->n++];
+        int64_t at = b->arena_used;
+        unsigned int tstype = RDS_TIMESTAMP_NOT_AVAILABLE;
+        r->offset = m->offset;
+        r->partition = m->partition;
+        r->timestamp = rd_kafka_message_timestamp(msg, &tstype);
+        r->tstype = (int32_t)tstype;
+        r->leader_epoch = rd_kafka_message_leader_epoch(msg);
+        r->topic_len = -1;
+        if (name_len >= 0) {
+                r->topic_off = at, r->topic_len = name_len;
+                memcpy(arena + at, rd_kafka_topic_name(m->rkt), (size_t)name_len);
+                at += name_len;
+        }
+        r->key_len = -1;
+        if (m->key != NULL) {
+                r->key_off = at, r->key_len = (int64_t)m->key_len;
+                memcpy(arena + at, m->key, m->key_len);
+                at += (int64_t)m->key_len;
+        }
+        r->value_len = -1;
+        if (m->payload != NULL) {
+                r->value_off = at, r->value_len = (int64_t)m->len;
+                memcpy(arena + at, m->payload, m->len);
+                at += (int64_t)m->len;
+        }
+        r->hdr_first = (int32_t)b->hdrs_used;
+        r->hdr_count = 0;
+        rd_kafka_headers_t *hs = NULL;
+        if (rd_kafka_message_headers(msg, &hs) == RDS_ERR_NO_ERROR && hs != NULL) {
+                size_t hc = rd_kafka_header_cnt(hs);
+                for (size_t h = 0; h < hc; h++) {
+                        const char *name;
+                        const void *val;
+                        size_t size;
+                        if (rd_kafka_header_get_all(hs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
+                                break;
+                        struct rds_hdr *out = &hdrs[b->hdrs_used++];
+                        size_t nlen = strlen(name);
+                        out->name_off = at, out->name_len = (int64_t)nlen;
+                        memcpy(arena + at, name, nlen);
+                        at += (int64_t)nlen;
+                        out->value_len = -1;
+                        if (val != NULL) {
+                                out->value_off = at, out->value_len = (int64_t)size;
+                                memcpy(arena + at, val, size);
+                                at += (int64_t)size;
+                        }
+                        r->hdr_count++;
+                }
+        }
+        b->arena_used = at;
+}
+
+int rds_consume(rd_kafka_queue_t *q, struct rds_batch *b, struct rds_msg *recs,
+                struct rds_hdr *hdrs, char *arena, rd_kafka_event_t **event) {
+        *event = NULL;
+        b->n = 0, b->hdrs_used = 0, b->arena_used = 0;
+        b->need_bytes = 0, b->need_hdrs = 0;
+        while (b->n < b->recs_cap) {
+                rd_kafka_event_t *ev = b->held;
+                const rd_kafka_message_t *msg = b->held_msg;
+                b->held = NULL, b->held_msg = NULL;
+                if (ev == NULL) {
+                        ev = rd_kafka_queue_poll(q, 0);
+                        if (ev == NULL)
+                                return RDS_CONSUME_EMPTY;
+                        if (rd_kafka_event_type(ev) == RDS_EVENT_FETCH) {
+                                msg = rd_kafka_event_message_next(ev);
+                                if (msg == NULL) {
+                                        rd_kafka_event_destroy(ev);
+                                        continue;
+                                }
+                        }
+                }
+                if (msg == NULL) { /* not a message */
+                        if (b->n == 0) {
+                                *event = ev;
+                                return RDS_CONSUME_EVENT;
+                        }
+                        b->held = ev;
+                        return RDS_CONSUME_EMPTY;
+                }
+                const struct rds_message *m = (const struct rds_message *)msg;
+                int64_t bytes, headers, name_len = -1;
+                rds_msg_room(msg, &bytes, &headers);
+                if (m->rkt != b->last_rkt || b->n == 0) {
+                        name_len = (int64_t)strlen(rd_kafka_topic_name(m->rkt));
+                        bytes += name_len;
+                }
+                if (bytes > b->arena_cap - b->arena_used || headers > b->hdrs_cap - b->hdrs_used) {
+                        b->held = ev, b->held_msg = msg;
+                        b->need_bytes = bytes, b->need_hdrs = headers;
+                        return RDS_CONSUME_ROOM;
+                }
+                rds_msg_copy(msg, b, recs, hdrs, arena, name_len);
+                b->last_rkt = m->rkt;
+                rd_kafka_event_destroy(ev);
+        }
+        return RDS_CONSUME_EMPTY;
+}
+
+void rds_consume_release(struct rds_batch *b) {
+        if (b->held != NULL)
+                rd_kafka_event_destroy(b->held);
+        b->held = NULL, b->held_msg = NULL;
+}

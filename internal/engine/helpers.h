@@ -81,6 +81,67 @@ void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_
 void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
                  struct rds_hdr *hdrs, char *arena);
 
+/* One consumed message, as rds_consume writes it into Go memory. */
+struct rds_msg {
+        int64_t offset;
+        int64_t timestamp;   /* milliseconds since the epoch */
+        int64_t topic_off;   /* the topic name in the arena; topic_len -1: same as the previous */
+        int64_t topic_len;
+        int64_t key_off;     /* key_len -1: no key */
+        int64_t key_len;
+        int64_t value_off;   /* value_len -1: null value */
+        int64_t value_len;
+        int32_t partition;
+        int32_t tstype;
+        int32_t leader_epoch;
+        int32_t hdr_first;
+        int32_t hdr_count;
+        int32_t pad;
+};
+
+/*
+ * The state of consumption between rds_consume calls, and what one call wrote. It lives
+ * in Go memory and holds no Go pointer: the records, headers and arena are arguments.
+ */
+struct rds_batch {
+        /* In: room in the records, headers and arena passed. */
+        int recs_cap;
+        int64_t hdrs_cap;
+        int64_t arena_cap;
+        /* Out: what was written, and the room the next message needs (RDS_CONSUME_ROOM). */
+        int n;
+        int64_t hdrs_used;
+        int64_t arena_used;
+        int64_t need_bytes;
+        int64_t need_hdrs;
+        /* The message waiting for room, or the event waiting to be returned; kept
+         * between calls, owned by the engine. */
+        rd_kafka_event_t *held;
+        const rd_kafka_message_t *held_msg; /* NULL: held is not a message */
+        const rd_kafka_topic_t *last_rkt;  /* the previous message's topic */
+};
+
+/* What rds_consume stopped at. */
+#define RDS_CONSUME_EMPTY 0 /* the queue is empty (or recs_cap messages were taken) */
+#define RDS_CONSUME_ROOM 1  /* the next message needs more room: need_bytes, need_hdrs */
+#define RDS_CONSUME_EVENT 2 /* an event that is not a message: in *event, the caller's */
+
+/*
+ * rds_consume takes messages from q without waiting, copying each into recs, hdrs and
+ * arena (with the room b says), until recs_cap messages were taken, the queue is empty, the next
+ * message does not fit, or an event that is not a message comes. Such an event is
+ * returned in *event when no message was taken in this call, else held for the next.
+ * Taking a message advances librdkafka's application position past it.
+ */
+int rds_consume(rd_kafka_queue_t *q, struct rds_batch *b, struct rds_msg *recs,
+                struct rds_hdr *hdrs, char *arena, rd_kafka_event_t **event);
+
+/* rds_opaque is a number carried as librdkafka's opaque pointer. */
+static inline void *rds_opaque(uint64_t id) { return (void *)(uintptr_t)id; }
+
+/* rds_consume_release destroys what b holds (at close). */
+void rds_consume_release(struct rds_batch *b);
+
 /*
  * rds_partition_list builds a partition list with offsets (for
  * send_offsets_to_transaction): topics holds the n names back to back, topic_lens their
@@ -89,5 +150,13 @@ void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
 rd_kafka_topic_partition_list_t *rds_partition_list(const char *topics, const int64_t *topic_lens,
                                                     const int32_t *partitions,
                                                     const int64_t *offsets, int n);
+
+/*
+ * rds_partition_list_meta sets the leader epochs (-1: none) and metadata of a list
+ * built by rds_partition_list: metas holds the n metadata strings back to back,
+ * meta_lens their lengths (0: none).
+ */
+void rds_partition_list_meta(rd_kafka_topic_partition_list_t *l, const int32_t *epochs,
+                             const char *metas, const int64_t *meta_lens);
 
 #endif

@@ -63,6 +63,13 @@ struct rds_topic_partition {
         void *_private;
 };
 
+/* The public fields of rd_kafka_topic_partition_list_t. */
+struct rds_tp_list {
+        int cnt;
+        int size;
+        rd_kafka_topic_partition_t *elems;
+};
+
 /* Values of rd_kafka_type_t. */
 #define RDS_PRODUCER 0u
 #define RDS_CONSUMER 1u
@@ -73,9 +80,13 @@ struct rds_topic_partition {
 /* Event types (rd_kafka_event_type_t), also the bits of rd_kafka_conf_set_events. */
 #define RDS_EVENT_NONE 0x0
 #define RDS_EVENT_DR 0x1
+#define RDS_EVENT_FETCH 0x2
 #define RDS_EVENT_LOG 0x4
 #define RDS_EVENT_ERROR 0x8
+#define RDS_EVENT_REBALANCE 0x10
+#define RDS_EVENT_OFFSET_COMMIT 0x20
 #define RDS_EVENT_STATS 0x40
+#define RDS_EVENT_OAUTHBEARER_TOKEN_REFRESH 0x100
 
 /* Argument types of rd_kafka_producev (rd_kafka_vtype_t). */
 #define RDS_VTYPE_END 0
@@ -99,6 +110,12 @@ struct rds_topic_partition {
 /* Error codes rdstreams tests for. */
 #define RDS_ERR_NO_ERROR 0
 #define RDS_ERR__FATAL (-150)
+#define RDS_ERR__PARTITION_EOF (-191)
+#define RDS_ERR__ASSIGN_PARTITIONS (-175)
+#define RDS_ERR__REVOKE_PARTITIONS (-174)
+
+/* rd_kafka_destroy_flags: destroy without leaving the group first. */
+#define RDS_DESTROY_F_NO_CONSUMER_CLOSE 0x8
 
 /* Version: 0xMMmmrrxx (major, minor, revision, pre-release id; 0xff = final). */
 int rd_kafka_version(void);
@@ -194,6 +211,54 @@ rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size);
 rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_add(
     rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition);
 void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *rkparlist);
+
+/* Partitions: leader epochs, events' partitions. */
+void rd_kafka_topic_partition_destroy(rd_kafka_topic_partition_t *rktpar);
+int32_t rd_kafka_topic_partition_get_leader_epoch(const rd_kafka_topic_partition_t *rktpar);
+void rd_kafka_topic_partition_set_leader_epoch(rd_kafka_topic_partition_t *rktpar,
+                                               int32_t leader_epoch);
+rd_kafka_topic_partition_list_t *rd_kafka_event_topic_partition_list(rd_kafka_event_t *rkev);
+rd_kafka_topic_partition_t *rd_kafka_event_topic_partition(rd_kafka_event_t *rkev);
+void *rd_kafka_event_opaque(rd_kafka_event_t *rkev);
+const rd_kafka_message_t *rd_kafka_event_message_next(rd_kafka_event_t *rkev);
+const char *rd_kafka_topic_name(const rd_kafka_topic_t *rkt);
+
+/* Consumers. */
+int rd_kafka_poll_set_consumer(rd_kafka_t *rk);
+rd_kafka_queue_t *rd_kafka_queue_get_consumer(rd_kafka_t *rk);
+int rd_kafka_subscribe(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *topics);
+int rd_kafka_unsubscribe(rd_kafka_t *rk);
+int rd_kafka_subscription(rd_kafka_t *rk, rd_kafka_topic_partition_list_t **topics);
+int rd_kafka_assign(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_error_t *rd_kafka_incremental_assign(rd_kafka_t *rk,
+                                              const rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_error_t *rd_kafka_incremental_unassign(rd_kafka_t *rk,
+                                                const rd_kafka_topic_partition_list_t *partitions);
+int rd_kafka_assignment(rd_kafka_t *rk, rd_kafka_topic_partition_list_t **partitions);
+int rd_kafka_assignment_lost(rd_kafka_t *rk);
+const char *rd_kafka_rebalance_protocol(rd_kafka_t *rk);
+rd_kafka_consumer_group_metadata_t *rd_kafka_consumer_group_metadata(rd_kafka_t *rk);
+char *rd_kafka_memberid(const rd_kafka_t *rk);
+int rd_kafka_commit_queue(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+                          rd_kafka_queue_t *rkqu,
+                          void (*cb)(rd_kafka_t *rk, int err,
+                                     rd_kafka_topic_partition_list_t *offsets, void *commit_opaque),
+                          void *commit_opaque);
+int rd_kafka_committed(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions, int timeout_ms);
+int rd_kafka_position(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions);
+int rd_kafka_offsets_store(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *offsets);
+rd_kafka_error_t *rd_kafka_seek_partitions(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions,
+                                           int timeout_ms);
+int rd_kafka_pause_partitions(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions);
+int rd_kafka_resume_partitions(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions);
+int rd_kafka_offsets_for_times(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *offsets, int timeout_ms);
+int rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                   int64_t *low, int64_t *high);
+int rd_kafka_query_watermark_offsets(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                     int64_t *low, int64_t *high, int timeout_ms);
+rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu);
+int rd_kafka_consumer_closed(rd_kafka_t *rk);
+void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags);
 
 /* The in-process mock cluster (librdkafka's rdkafka_mock.h). */
 rd_kafka_mock_cluster_t *rd_kafka_mock_cluster_new(rd_kafka_t *rk, int broker_cnt);

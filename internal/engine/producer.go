@@ -59,13 +59,17 @@ const (
 	Statistics
 )
 
-// Event is a delivery report, a client error or statistics.
+// Event is a delivery report, a client error or statistics, or one of a consumer's
+// events (a rebalance, a commit result).
 type Event struct {
 	Kind  EventKind
 	Slot  uint64
-	Msg   *message.Message
+	Msg   *message.Message // a ClientError's: where it happened, when librdkafka says
 	Err   *kafkaerror.Error
 	Stats string
+
+	Assign     bool // Rebalance: an assignment (else a revocation)
+	Partitions []topicpartition.TopicPartition
 }
 
 // NewProducer creates a producer from librdkafka properties. An unknown property or an
@@ -356,14 +360,14 @@ func (p *Producer) expand(dst []Event, n, bytes, headers int) []Event {
 
 // eventError is an error event's error; a fatal error is the one that made the
 // producer fail (rd_kafka_fatal_error), flagged fatal.
-func (p *Producer) eventError(ev *C.rd_kafka_event_t) *kafkaerror.Error {
+func (c *client) eventError(ev *C.rd_kafka_event_t) *kafkaerror.Error {
 	code := C.rd_kafka_event_error(ev)
 	text := C.GoString(C.rd_kafka_event_error_string(ev))
 	fatal := C.rd_kafka_event_error_is_fatal(ev) != 0
 	if fatal {
 		buf := (*C.char)(C.malloc(errBufSize))
 		defer C.free(unsafe.Pointer(buf))
-		if orig := C.rd_kafka_fatal_error(p.rk, buf, errBufSize); orig != C.RDS_ERR_NO_ERROR {
+		if orig := C.rd_kafka_fatal_error(c.rk, buf, errBufSize); orig != C.RDS_ERR_NO_ERROR {
 			code, text = orig, C.GoString(buf)
 		}
 	}
@@ -429,25 +433,46 @@ func (p *Producer) SendOffsetsToTransaction(ctx context.Context, offsets []topic
 	return objectError(C.rd_kafka_send_offsets_to_transaction(p.rk, list, cgmd, timeoutMs(ctx)))
 }
 
-// partitionList is a C partition list with offsets; the caller destroys it.
+// partitionList is a C partition list with offsets, leader epochs and metadata; the
+// caller destroys it.
 func partitionList(tps []topicpartition.TopicPartition) *C.rd_kafka_topic_partition_list_t {
-	var names []byte
+	if len(tps) == 0 {
+		return C.rd_kafka_topic_partition_list_new(0)
+	}
+	var names, metas []byte
 	lens := make([]int64, len(tps))
 	parts := make([]int32, len(tps))
 	offs := make([]int64, len(tps))
+	epochs := make([]int32, len(tps))
+	metaLens := make([]int64, len(tps))
+	extra := false
 	for i, tp := range tps {
 		names = append(names, tp.Topic...)
 		lens[i], parts[i], offs[i] = int64(len(tp.Topic)), tp.Partition, int64(tp.Offset)
-	}
-	if len(tps) == 0 {
-		return C.rd_kafka_topic_partition_list_new(0)
+		epochs[i] = -1
+		if tp.LeaderEpoch != nil {
+			epochs[i], extra = *tp.LeaderEpoch, true
+		}
+		if tp.Metadata != "" {
+			metas = append(metas, tp.Metadata...)
+			metaLens[i], extra = int64(len(tp.Metadata)), true
+		}
 	}
 	var namesPtr *C.char
 	if len(names) > 0 {
 		namesPtr = (*C.char)(unsafe.Pointer(unsafe.SliceData(names)))
 	}
-	return C.rds_partition_list(namesPtr, (*C.int64_t)(unsafe.SliceData(lens)),
+	list := C.rds_partition_list(namesPtr, (*C.int64_t)(unsafe.SliceData(lens)),
 		(*C.int32_t)(unsafe.SliceData(parts)), (*C.int64_t)(unsafe.SliceData(offs)), C.int(len(tps)))
+	if extra {
+		var metasPtr *C.char
+		if len(metas) > 0 {
+			metasPtr = (*C.char)(unsafe.Pointer(unsafe.SliceData(metas)))
+		}
+		C.rds_partition_list_meta(list, (*C.int32_t)(unsafe.SliceData(epochs)), metasPtr,
+			(*C.int64_t)(unsafe.SliceData(metaLens)))
+	}
+	return list
 }
 
 // CheckGroupMetadata reports whether b is group metadata librdkafka can read (the
