@@ -13,6 +13,7 @@ import (
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/internal/lifecycle"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/producer"
@@ -54,6 +55,10 @@ type Client struct {
 
 	pubMu sync.Mutex         // one PublishBatch at a time, so batches never interleave
 	pub   *producer.Producer // PublishBatch's producer, made on first use; guarded by pubMu
+
+	watched *slog.Logger  // the logger whose lines connState watches, for own engines
+	ownMu   sync.Mutex    // guards own
+	own     *engine.Admin // rdstreams' engine for calls confluent-kafka-go lacks, made on first use
 }
 
 // New creates a client from librdkafka configuration properties
@@ -93,7 +98,7 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 		logs.Stop()
 		return nil, ckconv.Error(err)
 	}
-	c := &Client{config: maps.Clone(config), set: s, engine: engine, admin: admin, logs: logs, conn: conn}
+	c := &Client{config: maps.Clone(config), set: s, engine: engine, admin: admin, logs: logs, conn: conn, watched: watched}
 	c.closing, c.shutdown = context.WithCancel(context.Background())
 	c.events.Add(1)
 	go c.drainEvents()
@@ -133,6 +138,12 @@ func (c *Client) Close() error {
 		c.pub = nil
 	}
 	c.pubMu.Unlock()
+	c.ownMu.Lock()
+	if c.own != nil {
+		c.own.Close()
+		c.own = nil
+	}
+	c.ownMu.Unlock()
 	c.admin.Close()
 	c.engine.Close()
 	c.events.Wait()

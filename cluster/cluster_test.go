@@ -18,6 +18,7 @@ import (
 	"github.com/rdstreams/rdstreams/cluster"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
 	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
 // unreachable is a broker address nothing listens on.
@@ -171,6 +172,10 @@ func TestCallsAfterCloseReturnErrClosed(t *testing.T) {
 	closed("GroupLag", err)
 	_, err = c.PublishBatch(ctx, "t", 0, [][]byte{[]byte("x")})
 	closed("PublishBatch", err)
+	_, err = c.DeleteGroupOffsets(ctx, "g", topicpartition.Of("t", 0))
+	closed("DeleteGroupOffsets", err)
+	_, err = c.ElectLeaders(ctx, cluster.ElectPreferred)
+	closed("ElectLeaders", err)
 }
 
 // Close cuts a call waiting on an unreachable broker short: it returns ErrClosed.
@@ -178,14 +183,18 @@ func TestCloseCutsCallsShort(t *testing.T) {
 	c, err := newUnreachable(t)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
 	calls := []func(ctx context.Context) error{
 		func(ctx context.Context) error { _, err := c.Metadata(ctx); return err },
 		func(ctx context.Context) error { _, err := c.ConsumerGroups(ctx); return err },
 		func(ctx context.Context) error {
 			return c.CreateTopics(ctx, cluster.TopicSpec{Name: "never", Partitions: 1})
 		},
+		func(ctx context.Context) error { // on rdstreams' own engine
+			_, err := c.DeleteGroupOffsets(ctx, "g", topicpartition.Of("t", 0))
+			return err
+		},
 	}
+	errs := make([]error, len(calls))
 	for i, call := range calls {
 		wg.Add(1)
 		go func() {
@@ -215,6 +224,11 @@ func TestCallsEndWithTheirContext(t *testing.T) {
 		"Metadata":      func(ctx context.Context) error { _, err := c.Metadata(ctx); return err },
 		"TopicMetadata": func(ctx context.Context) error { _, err := c.TopicMetadata(ctx, "t"); return err },
 		"GroupLag":      func(ctx context.Context) error { _, err := c.GroupLag(ctx, "g"); return err },
+		"DeleteGroupOffsets": func(ctx context.Context) error {
+			_, err := c.DeleteGroupOffsets(ctx, "g", topicpartition.Of("t", 0))
+			return err
+		},
+		"ElectLeaders": func(ctx context.Context) error { _, err := c.ElectLeaders(ctx, cluster.ElectPreferred); return err },
 		"PublishBatch": func(ctx context.Context) error {
 			_, err := c.PublishBatch(ctx, "t", 0, [][]byte{[]byte("x")})
 			return err
