@@ -333,26 +333,23 @@ func (c *Client) GetSchema(ctx context.Context, id int) (Schema, error) {
 	return s, nil
 }
 
-// GetLatestVersion is subject's latest version. It is cached for cache.latest.ttl.sec
-// when that is set, else not at all.
+// GetLatestVersion is subject's latest version. As in Python it is cached: for
+// cache.latest.ttl.sec when that is set, else until the subject is deleted through this
+// client.
 func (c *Client) GetLatestVersion(ctx context.Context, subject string) (RegisteredSchema, error) {
-	if c.latestTTL > 0 {
-		c.mu.Lock()
-		e, ok := c.latest[subject]
-		c.mu.Unlock()
-		if ok && time.Since(e.when) < c.latestTTL {
-			return e.rs, nil
-		}
+	c.mu.Lock()
+	e, ok := c.latest[subject]
+	c.mu.Unlock()
+	if ok && (c.latestTTL == 0 || time.Since(e.when) < c.latestTTL) {
+		return e.rs, nil
 	}
 	rs, err := c.GetVersion(ctx, subject, Latest)
 	if err != nil {
 		return rs, err
 	}
-	if c.latestTTL > 0 {
-		c.mu.Lock()
-		remember(c, c.latest, subject, latestEntry{rs: rs, when: time.Now()})
-		c.mu.Unlock()
-	}
+	c.mu.Lock()
+	remember(c, c.latest, subject, latestEntry{rs: rs, when: time.Now()})
+	c.mu.Unlock()
 	return rs, nil
 }
 
