@@ -28,6 +28,29 @@
 # ACLs grant them. `env` then also prints KAFKA_SSL_BOOTSTRAP. The readiness check is the
 # same (PLAINTEXT, and SASL_PLAINTEXT as $KAFKA_SCRAM_USER); it does not try the SASL_SSL
 # listener, which internal/testkafka's StartSecureBroker checks itself.
+#
+# OAUTHBEARER, off unless KAFKA_OAUTH_PORT is set: a SASL_PLAINTEXT listener named OAUTH on
+# 127.0.0.1:$KAFKA_OAUTH_PORT whose only mechanism is OAUTHBEARER, validated by Kafka's own
+# OAuthBearerValidatorCallbackHandler against the JSON Web Key Set at KAFKA_OAUTH_JWKS_URL
+# (http or https; the JVM is told to allow that URL), expecting the issuer
+# KAFKA_OAUTH_ISSUER and the audience KAFKA_OAUTH_AUDIENCE when they are set. The token's
+# "sub" claim is the principal. `env` then also prints KAFKA_OAUTH_BOOTSTRAP.
+#
+# A node of a cluster: KAFKA_NODE_ID (default 1), KAFKA_QUORUM_VOTERS (controller.quorum.voters,
+# default "$KAFKA_NODE_ID@127.0.0.1:$KAFKA_CONTROLLER_PORT": a quorum of this node alone),
+# KAFKA_CLUSTER_ID (the same for every node of one cluster; default a fresh one),
+# KAFKA_REPLICATION (default 1; above 1 it is default.replication.factor and the internal
+# topics' replication factor, with min.insync.replicas=2 and unclean leader election
+# off), KAFKA_WAIT=0 (up returns once the process runs: a node cannot answer before a
+# majority of the quorum does), KAFKA_HEAP (the JVM's -Xmx, default 1g), KAFKA_PROPERTIES
+# (more server.properties lines, "key=value" separated by newlines; a key given twice takes
+# the later value).
+#
+# Three nodes for people: KAFKA_NODES=3 broker/kafka.sh up (or KAFKA_NODES=3 make kafka-up)
+# starts nodes 1, 2 and 3 in $KAFKA_HOME/node1 … node3, a quorum of three combined
+# broker+controller nodes; node i listens on the default ports plus 10×(i-1) (PLAINTEXT
+# 39092, 39102, 39112; SASL_PLAINTEXT 39093, 39103, 39113; CONTROLLER 39094, 39104, 39114).
+# down, kill, status and env then act on all three (env's KAFKA_BOOTSTRAP names the three).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +65,21 @@ KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 KAFKA_TLS_DIR=${KAFKA_TLS_DIR:-}
 KAFKA_SSL_PORT=${KAFKA_SSL_PORT:-}
 KAFKA_EXTRA_SCRAM=${KAFKA_EXTRA_SCRAM:-}
+KAFKA_OAUTH_PORT=${KAFKA_OAUTH_PORT:-}
+KAFKA_OAUTH_JWKS_URL=${KAFKA_OAUTH_JWKS_URL:-}
+KAFKA_OAUTH_ISSUER=${KAFKA_OAUTH_ISSUER:-}
+KAFKA_OAUTH_AUDIENCE=${KAFKA_OAUTH_AUDIENCE:-}
+KAFKA_NODE_ID=${KAFKA_NODE_ID:-1}
+KAFKA_QUORUM_VOTERS=${KAFKA_QUORUM_VOTERS:-$KAFKA_NODE_ID@127.0.0.1:$KAFKA_CONTROLLER_PORT}
+KAFKA_CLUSTER_ID=${KAFKA_CLUSTER_ID:-}
+KAFKA_REPLICATION=${KAFKA_REPLICATION:-1}
+KAFKA_WAIT=${KAFKA_WAIT:-1}
+KAFKA_HEAP=${KAFKA_HEAP:-1g}
+KAFKA_PROPERTIES=${KAFKA_PROPERTIES:-}
+KAFKA_NODES=${KAFKA_NODES:-1}
+if [[ -n $KAFKA_OAUTH_PORT && -z $KAFKA_OAUTH_JWKS_URL ]]; then
+  echo "kafka.sh: KAFKA_OAUTH_PORT needs KAFKA_OAUTH_JWKS_URL" >&2; exit 2
+fi
 secured=
 if [[ -n $KAFKA_TLS_DIR || -n $KAFKA_SSL_PORT ]]; then
   [[ -n $KAFKA_TLS_DIR && -n $KAFKA_SSL_PORT ]] || { echo "kafka.sh: the secured mode needs both KAFKA_TLS_DIR and KAFKA_SSL_PORT" >&2; exit 2; }
@@ -77,9 +115,13 @@ fetch() {
   echo "$sum" >"$stamp"
 }
 
-java_cmd=(java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true
+java_cmd=(java -Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true
   -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true
   -cp "$libs/*")
+if [[ -n $KAFKA_OAUTH_PORT ]]; then
+  # Kafka 4 fetches key sets only from URLs this JVM property allows.
+  java_cmd+=("-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$KAFKA_OAUTH_JWKS_URL")
+fi
 
 kafka_java() { "${java_cmd[@]}" "$@"; }
 
@@ -90,10 +132,16 @@ write_props() {
     ssl_listener=",SASL_SSL://127.0.0.1:$KAFKA_SSL_PORT"
     ssl_protocol=",SASL_SSL:SASL_SSL"
   fi
+  if [[ -n $KAFKA_OAUTH_PORT ]]; then
+    ssl_listener+=",OAUTH://127.0.0.1:$KAFKA_OAUTH_PORT"
+    ssl_protocol+=",OAUTH:SASL_PLAINTEXT"
+  fi
+  local rf=$KAFKA_REPLICATION min_isr=1
+  ((rf > 1)) && min_isr=2
   cat >"$props" <<EOF
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+node.id=$KAFKA_NODE_ID
+controller.quorum.voters=$KAFKA_QUORUM_VOTERS
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT$ssl_listener,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT$ssl_listener
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT$ssl_protocol,CONTROLLER:PLAINTEXT
@@ -104,15 +152,32 @@ listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.com
 log.dirs=$data
 num.partitions=1
 auto.create.topics.enable=true
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$rf
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$min_isr
 transaction.state.log.num.partitions=10
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 EOF
+  if ((rf > 1)); then
+    cat >>"$props" <<EOF
+default.replication.factor=$rf
+min.insync.replicas=$min_isr
+unclean.leader.election.enable=false
+EOF
+  fi
+  if [[ -n $KAFKA_OAUTH_PORT ]]; then
+    cat >>"$props" <<EOF
+listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+listener.name.oauth.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+sasl.oauthbearer.jwks.endpoint.url=$KAFKA_OAUTH_JWKS_URL
+EOF
+    [[ -z $KAFKA_OAUTH_ISSUER ]] || echo "sasl.oauthbearer.expected.issuer=$KAFKA_OAUTH_ISSUER" >>"$props"
+    [[ -z $KAFKA_OAUTH_AUDIENCE ]] || echo "sasl.oauthbearer.expected.audience=$KAFKA_OAUTH_AUDIENCE" >>"$props"
+  fi
   if [[ -n $secured ]]; then
     [[ -f $KAFKA_TLS_DIR/server.pem ]] || { say "no $KAFKA_TLS_DIR/server.pem (key and certificate chain, PEM)"; exit 1; }
     # The PEM key store: Kafka reads the key (PKCS#8, unencrypted since no ssl.key.password
@@ -125,6 +190,9 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:ANONYMOUS;User:$KAFKA_SCRAM_USER
 EOF
+  fi
+  if [[ -n $KAFKA_PROPERTIES ]]; then
+    printf '%s\n' "$KAFKA_PROPERTIES" >>"$props"
   fi
 }
 
@@ -156,7 +224,8 @@ up() {
   else
     rm -rf "$data"
     write_props
-    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
+    cluster_id=$KAFKA_CLUSTER_ID
+    [[ -n $cluster_id ]] || cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
     local -a scram
     scram_args
     kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$props" "${scram[@]}" \
@@ -169,6 +238,10 @@ up() {
   fi
   nohup "${java_cmd[@]}" kafka.Kafka "$props" >>"$logfile" 2>&1 </dev/null &
   echo $! >"$pidfile"
+  if [[ $KAFKA_WAIT == 0 ]]; then
+    say "started node $KAFKA_NODE_ID (pid $(cat "$pidfile")); not waiting for it to answer"
+    return
+  fi
   if ! (cd "$root" && go run ./internal/cmd/kafkawait -timeout "${KAFKA_START_TIMEOUT}s" \
     -bootstrap "127.0.0.1:$KAFKA_PORT" -sasl-bootstrap "127.0.0.1:$KAFKA_SASL_PORT" \
     -user "$KAFKA_SCRAM_USER" -password "$KAFKA_SCRAM_PASSWORD" -pid "$(cat "$pidfile")"); then
@@ -217,7 +290,60 @@ print_env() {
   if [[ -n $secured ]]; then
     echo "export KAFKA_SSL_BOOTSTRAP=127.0.0.1:$KAFKA_SSL_PORT"
   fi
+  if [[ -n $KAFKA_OAUTH_PORT ]]; then
+    echo "export KAFKA_OAUTH_BOOTSTRAP=127.0.0.1:$KAFKA_OAUTH_PORT"
+  fi
 }
+
+# nodes runs this script with command $1 for each node of a KAFKA_NODES cluster, with the
+# node's home, id and ports (the defaults plus 10×(i-1)), the shared quorum and cluster id.
+nodes() {
+  local cmd=$1 i voters= id_file=$KAFKA_HOME/cluster.id cluster_id
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    voters+="${voters:+,}$i@127.0.0.1:$((KAFKA_CONTROLLER_PORT + 10 * (i - 1)))"
+  done
+  if [[ $cmd == up ]]; then
+    fetch
+    mkdir -p "$KAFKA_HOME"
+    [[ -f $id_file && ${KAFKA_KEEP_DATA:-} == 1 ]] || kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 >"$id_file"
+  fi
+  cluster_id=$(cat "$id_file" 2>/dev/null || true)
+  local rf=$((KAFKA_NODES < 3 ? KAFKA_NODES : 3))
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    local wait=0
+    # Once a majority runs, a node answers: wait for each from the majority on.
+    ((i > KAFKA_NODES / 2)) && [[ $cmd == up ]] && wait=1
+    KAFKA_NODES=1 KAFKA_HOME=$KAFKA_HOME/node$i KAFKA_LIBS=$libs KAFKA_NODE_ID=$i \
+      KAFKA_PORT=$((KAFKA_PORT + 10 * (i - 1))) KAFKA_SASL_PORT=$((KAFKA_SASL_PORT + 10 * (i - 1))) \
+      KAFKA_CONTROLLER_PORT=$((KAFKA_CONTROLLER_PORT + 10 * (i - 1))) \
+      KAFKA_QUORUM_VOTERS=$voters KAFKA_CLUSTER_ID=$cluster_id KAFKA_REPLICATION=$rf KAFKA_WAIT=$wait \
+      "$0" "$cmd" || return 1
+  done
+}
+
+cluster_env() {
+  local i bootstrap= sasl=
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    bootstrap+="${bootstrap:+,}127.0.0.1:$((KAFKA_PORT + 10 * (i - 1)))"
+    sasl+="${sasl:+,}127.0.0.1:$((KAFKA_SASL_PORT + 10 * (i - 1)))"
+  done
+  echo "export KAFKA_BOOTSTRAP=$bootstrap"
+  echo "export KAFKA_SASL_BOOTSTRAP=$sasl"
+  echo "export KAFKA_SCRAM_USER=$KAFKA_SCRAM_USER"
+  echo "export KAFKA_SCRAM_PASSWORD=$KAFKA_SCRAM_PASSWORD"
+  echo "export KAFKA_LIBS=$libs"
+}
+
+if ((KAFKA_NODES > 1)); then
+  case "${1:-}" in
+    fetch) fetch ;;
+    up | down | kill) nodes "$1" ;;
+    status) nodes status ;;
+    env) cluster_env ;;
+    *) say "usage: $0 fetch|up|down|kill|status|env"; exit 2 ;;
+  esac
+  exit
+fi
 
 case "${1:-}" in
   fetch) fetch ;;

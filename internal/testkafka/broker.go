@@ -58,12 +58,21 @@ func (b *Broker) Restart(t testing.TB) {
 
 func (b *Broker) run(t testing.TB, cmd string, extraEnv ...string) {
 	t.Helper()
+	if err := b.runErr(cmd, extraEnv...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runErr runs broker/kafka.sh cmd in the broker's environment plus extraEnv (a later
+// KEY=value overrides an earlier one).
+func (b *Broker) runErr(cmd string, extraEnv ...string) error {
 	c := exec.Command(filepath.Join(repoRoot(), "broker", "kafka.sh"), cmd)
 	c.Dir = repoRoot()
 	c.Env = append(append([]string{}, b.env...), extraEnv...)
 	if out, err := c.CombinedOutput(); err != nil {
-		t.Fatalf("broker/kafka.sh %s: %v\n%s", cmd, err, out)
+		return fmt.Errorf("broker/kafka.sh %s: %v\n%s", cmd, err, out)
 	}
+	return nil
 }
 
 // repoRoot is the repository's top folder, found from this file's place in it.

@@ -77,13 +77,17 @@ func admin(bootstrap string) (*ckafka.AdminClient, error) {
 // CreateTopic creates a topic (replication factor 1) and waits until its metadata shows
 // every partition with a leader.
 func CreateTopic(ctx context.Context, bootstrap, name string, partitions int, configs map[string]string) error {
+	return createTopic(ctx, bootstrap, name, partitions, 1, configs)
+}
+
+func createTopic(ctx context.Context, bootstrap, name string, partitions, replicas int, configs map[string]string) error {
 	a, err := admin(bootstrap)
 	if err != nil {
 		return ckconv.Error(err)
 	}
 	defer a.Close()
 	res, err := a.CreateTopics(ctx, []ckafka.TopicSpecification{{
-		Topic: name, NumPartitions: partitions, ReplicationFactor: 1, Config: configs,
+		Topic: name, NumPartitions: partitions, ReplicationFactor: replicas, Config: configs,
 	}})
 	if err != nil {
 		return ckconv.Error(err)
