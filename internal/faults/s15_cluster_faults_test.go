@@ -40,7 +40,7 @@ func TestScenario15Cluster(t *testing.T) {
 		run  func(*testing.T, *testkafka.Cluster)
 	}{
 		{"LeaderKill", scenario15LeaderKill},
-		// TODO {"RollingRestart", scenario16RollingRestart}, // and scenario 17, the stream reader
+		{"RollingRestart", scenario16RollingRestart}, // and scenario 17, the stream reader
 		// TODO {"TwoOfThreeKilled", scenario18TwoOfThreeKilled},
 		// TODO {"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
 		// TODO {"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
