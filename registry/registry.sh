@@ -48,7 +48,6 @@ running() {
 fetch() {
   command -v java >/dev/null || { say "java not found: install a JDK 17+ (apt-get install openjdk-17-jdk-headless)"; exit 1; }
   command -v mvn >/dev/null || { say "mvn not found: install Maven (apt-get install maven)"; exit 1; }
-  command -v unzip >/dev/null || { say "unzip not found: apt-get install unzip"; exit 1; }
   local stamp=$app/.pom.sha sum
   sum=$(sha256sum "$here/pom.xml" | cut -d' ' -f1)
   if [[ -f $stamp && $(cat "$stamp") == "$sum" ]]; then
@@ -60,7 +59,13 @@ fetch() {
   local dl=$REGISTRY_HOME/download
   rm -rf "$dl"
   mvn -B -q -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dl" >&2
-  unzip -q -o "$dl"/apicurio-registry-app-*-all.zip -d "$app"
+  local zip
+  zip=$(ls "$dl"/apicurio-registry-app-*-all.zip)
+  if command -v unzip >/dev/null; then
+    unzip -q -o "$zip" -d "$app"
+  else
+    python3 -m zipfile -e "$zip" "$app"
+  fi
   rm -rf "$dl"
   ls "$app"/apicurio-registry-app-*-runner.jar >/dev/null || { say "no runner jar in the zip"; exit 1; }
   echo "$sum" >"$stamp"
