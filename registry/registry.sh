@@ -19,7 +19,10 @@
 # the unpacked registry, its pid and its log live; default .kafka/registry in the
 # repository), REGISTRY_START_TIMEOUT (seconds, default 90), REGISTRY_COMPATIBILITY (the
 # global compatibility level set once it answers, default BACKWARD: Confluent's default;
-# Apicurio's own is NONE).
+# Apicurio's own is NONE), REGISTRY_NO_CURL=1 (make the readiness and config requests with
+# python3's urllib even where curl exists; without curl they always are).
+#
+# Needs Java 17+, Maven, and python3 or curl.
 #
 # Apicurio facts the tests rely on: it checks JSON schemas of draft-07 (not 2020-12), and it
 # keeps a Protobuf schema registered as a base64 FileDescriptorProto (as Python registers
@@ -72,11 +75,27 @@ fetch() {
 }
 
 # http METHOD PATH [BODY]: one request to the ccompat API; prints the HTTP status on the
-# last line after the body.
+# last line after the body. curl where there is one, else python3's urllib.
 http() {
-  local -a args=(-sS --max-time 5 -X "$1" -w '\n%{http_code}')
-  [[ -n ${3:-} ]] && args+=(-H 'Content-Type: application/vnd.schemaregistry.v1+json' --data "$3")
-  curl "${args[@]}" "$base$2"
+  if [[ -z ${REGISTRY_NO_CURL:-} ]] && command -v curl >/dev/null; then
+    local -a args=(-sS --max-time 5 -X "$1" -w '\n%{http_code}')
+    [[ -n ${3:-} ]] && args+=(-H 'Content-Type: application/vnd.schemaregistry.v1+json' --data "$3")
+    curl "${args[@]}" "$base$2"
+    return
+  fi
+  python3 - "$1" "$base$2" "${3:-}" <<'PY'
+import sys, urllib.error, urllib.request
+method, url, body = sys.argv[1:4]
+headers = {"Content-Type": "application/vnd.schemaregistry.v1+json"} if body else {}
+req = urllib.request.Request(url, data=body.encode() if body else None, method=method, headers=headers)
+try:
+    with urllib.request.urlopen(req, timeout=5) as r:
+        print(r.read().decode()); print(r.status)
+except urllib.error.HTTPError as e:
+    print(e.read().decode()); print(e.code)
+except OSError as e:
+    sys.exit(str(e))
+PY
 }
 
 ready() {
@@ -90,7 +109,6 @@ up() {
     say "already running (pid $(cat "$pidfile"))"
     return
   fi
-  command -v curl >/dev/null || { say "curl not found: apt-get install curl"; exit 1; }
   fetch
   local port
   for port in "$REGISTRY_PORT" "$REGISTRY_MANAGEMENT_PORT"; do
