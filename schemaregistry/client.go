@@ -190,6 +190,10 @@ func loadTLS(caFile, certFile, keyFile string) (*tls.Config, error) {
 	return conf, nil
 }
 
+// Close releases the client's idle connections (Python's client closes its session
+// likewise). A closed client can still be used: it opens connections again.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
 // URLs are the registry URLs the client tries, in order.
 func (c *Client) URLs() []string { return append([]string(nil), c.urls...) }
 

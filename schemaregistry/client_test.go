@@ -27,12 +27,24 @@ const userV1 = `{"$schema":"http://json-schema.org/draft-07/schema#","title":"Us
 const userV2Required = `{"$schema":"http://json-schema.org/draft-07/schema#","title":"User","type":"object",` +
 	`"properties":{"name":{"type":"string"},"favorite_color":{"type":"string"}},"required":["name","favorite_color"]}`
 
-// counting is an HTTP client that counts the requests it sends.
-func counting(n *atomic.Int64) *http.Client {
+// counting is an HTTP client that counts the requests it sends, on a transport closed
+// with the test.
+func counting(t *testing.T, n *atomic.Int64) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		n.Add(1)
-		return http.DefaultTransport.RoundTrip(r)
+		return tr.RoundTrip(r)
 	})}
+}
+
+// newClient is a client closed when the test ends; the test fails if New does.
+func newClient(t *testing.T, conf map[string]any, opts ...schemaregistry.Option) *schemaregistry.Client {
+	t.Helper()
+	c, err := schemaregistry.New(conf, opts...)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)
@@ -42,8 +54,7 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 func TestRegisterLookupAndCache(t *testing.T) {
 	ctx := testregistry.Context(t)
 	var requests atomic.Int64
-	c, err := schemaregistry.New(map[string]any{"url": testregistry.URL(t)}, schemaregistry.WithHTTPClient(counting(&requests)))
-	require.NoError(t, err)
+	c := newClient(t, map[string]any{"url": testregistry.URL(t)}, schemaregistry.WithHTTPClient(counting(t, &requests)))
 	subject := testregistry.Subject("client")
 	s := schemaregistry.Schema{Schema: userV1, SchemaType: schemaregistry.JSON}
 
@@ -137,9 +148,8 @@ func TestDeleteSubject(t *testing.T) {
 }
 
 func TestUnreachableRegistry(t *testing.T) {
-	c, err := schemaregistry.New(map[string]any{"url": "http://" + testkafka.ClosedPort(t)})
-	require.NoError(t, err)
-	_, err = c.GetSubjects(testregistry.Context(t))
+	c := newClient(t, map[string]any{"url": "http://" + testkafka.ClosedPort(t)})
+	_, err := c.GetSubjects(testregistry.Context(t))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "connection refused")
 }
@@ -164,7 +174,11 @@ func TestNewRefusesBadConfig(t *testing.T) {
 func proxy(t *testing.T, check func(*http.Request) bool) http.Handler {
 	target, err := url.Parse(testregistry.URL(t))
 	require.NoError(t, err)
-	rp := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+	// A transport of the proxy's own, closed with the test, so that no idle connection
+	// outlives it.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	rp := &httputil.ReverseProxy{Transport: tr, Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host})
 		r.Out.URL.Path = target.Path + r.In.URL.Path
 	}}
@@ -194,14 +208,11 @@ func TestBasicAuthAndBearerToken(t *testing.T) {
 		"basic":  {"url": basic.URL, "basic.auth.user.info": "alice:s3cret"},
 		"bearer": {"url": bearer.URL, "bearer.auth.token": "tok-123", "bearer.auth.credentials.source": "STATIC_TOKEN"},
 	} {
-		c, err := schemaregistry.New(conf)
-		require.NoError(t, err, name)
-		_, err = c.GetSubjects(ctx)
+		_, err := newClient(t, conf).GetSubjects(ctx)
 		assert.NoError(t, err, name)
 	}
-	c, err := schemaregistry.New(map[string]any{"url": basic.URL, "basic.auth.user.info": "alice:wrong"})
-	require.NoError(t, err)
-	_, err = c.GetSubjects(ctx)
+	c := newClient(t, map[string]any{"url": basic.URL, "basic.auth.user.info": "alice:wrong"})
+	_, err := c.GetSubjects(ctx)
 	var srErr *schemaregistry.Error
 	require.ErrorAs(t, err, &srErr)
 	assert.Equal(t, 401, srErr.HTTPStatus)
@@ -216,28 +227,24 @@ func TestTLS(t *testing.T) {
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	require.NoError(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
 
-	c, err := schemaregistry.New(map[string]any{"url": srv.URL, "ssl.ca.location": ca})
-	require.NoError(t, err)
-	_, err = c.GetSubjects(ctx)
+	c := newClient(t, map[string]any{"url": srv.URL, "ssl.ca.location": ca})
+	_, err := c.GetSubjects(ctx)
 	assert.NoError(t, err, "trusted through ssl.ca.location")
 
-	untrusting, err := schemaregistry.New(map[string]any{"url": srv.URL})
-	require.NoError(t, err)
+	untrusting := newClient(t, map[string]any{"url": srv.URL})
 	_, err = untrusting.GetSubjects(ctx)
 	assert.ErrorContains(t, err, "certificate")
 
-	viaOption, err := schemaregistry.New(map[string]any{"url": srv.URL},
+	viaOption := newClient(t, map[string]any{"url": srv.URL},
 		schemaregistry.WithTLSConfig(&tls.Config{RootCAs: srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs}))
-	require.NoError(t, err)
 	_, err = viaOption.GetSubjects(ctx)
 	assert.NoError(t, err, "trusted through WithTLSConfig")
 }
 
 // Several URLs are tried in turn: a dead first one does not fail the call.
 func TestSecondURL(t *testing.T) {
-	c, err := schemaregistry.New(map[string]any{"url": "http://" + testkafka.ClosedPort(t) + "," + testregistry.URL(t)})
-	require.NoError(t, err)
-	_, err = c.GetSubjects(testregistry.Context(t))
+	c := newClient(t, map[string]any{"url": "http://" + testkafka.ClosedPort(t) + "," + testregistry.URL(t)})
+	_, err := c.GetSubjects(testregistry.Context(t))
 	assert.NoError(t, err)
 	assert.Len(t, c.URLs(), 2)
 }

@@ -20,6 +20,7 @@ func ExampleClient_RegisterSchema() {
 		fmt.Println(err)
 		return
 	}
+	defer client.Close()
 	subject := testkafka.UniqueName("example-user") + "-value"
 	schema := schemaregistry.Schema{
 		Schema:     `{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"name":{"type":"string"}}}`,
@@ -53,6 +54,7 @@ func ExampleError() {
 		fmt.Println(err)
 		return
 	}
+	defer client.Close()
 	_, err = client.GetLatestVersion(ctx, testkafka.UniqueName("no-such-subject"))
 	var srErr *schemaregistry.Error
 	if errors.As(err, &srErr) {

@@ -26,13 +26,15 @@ func URL(t testing.TB) string {
 	return u
 }
 
-// Client is a client of the test registry with a fresh cache.
+// Client is a client of the test registry with a fresh cache, closed when the test
+// ends.
 func Client(t testing.TB) *schemaregistry.Client {
 	t.Helper()
 	c, err := schemaregistry.New(map[string]any{"url": URL(t)})
 	if err != nil {
 		t.Fatalf("schemaregistry.New: %v", err)
 	}
+	t.Cleanup(c.Close)
 	return c
 }
 

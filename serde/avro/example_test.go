@@ -28,6 +28,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer client.Close()
 	topic := fmt.Sprintf("user_avro-%d", time.Now().UnixNano())
 	s, err := avro.NewSerializer[User](userSchema, client, nil)
 	if err != nil {

@@ -31,6 +31,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer client.Close()
 	topic := fmt.Sprintf("user_json-%d", time.Now().UnixNano())
 
 	jsonSerializer, err := jsonschema.NewSerializer[User](userSchema, client, nil)
@@ -82,6 +83,7 @@ func ExampleNewSerializer_incompatible() {
 		fmt.Println(err)
 		return
 	}
+	defer client.Close()
 	topic := fmt.Sprintf("user_json-%d", time.Now().UnixNano())
 	_ = client.SetCompatibility(context.Background(), topic+"-value", schemaregistry.Backward)
 	for _, schema := range []string{userSchema, userSchemaMoreRequired} {

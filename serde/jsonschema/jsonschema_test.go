@@ -138,6 +138,7 @@ func TestKeySerializationFailure(t *testing.T) {
 func TestUnreachableRegistry(t *testing.T) {
 	client, err := schemaregistry.New(map[string]any{"url": "http://" + testkafka.ClosedPort(t)})
 	require.NoError(t, err)
+	defer client.Close()
 	s, err := jsonschema.NewSerializer[User](userSchema, client, nil)
 	require.NoError(t, err)
 	topic := testkafka.Topic(t, 1, nil)

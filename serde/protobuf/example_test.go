@@ -30,6 +30,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer client.Close()
 	topic := fmt.Sprintf("mytopic_protobuf-%d", time.Now().UnixNano())
 	s, err := protobuf.NewSerializer[*wrapperspb.StringValue](client, nil)
 	if err != nil {
