@@ -135,11 +135,14 @@ func New(conf map[string]any, opts ...Option) (*Client, error) {
 	if len(c.urls) == 0 {
 		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "schemaregistry.New: url is required")
 	}
-	for _, u := range c.urls {
+	for i, u := range c.urls {
 		if pu, _ := url.Parse(u); pu.User != nil {
-			// basic.auth.credentials.source=URL: the user and password come from the URL.
+			// basic.auth.credentials.source=URL: the user and password come from the URL,
+			// which is kept without them so that no error text shows them.
 			c.user = pu.User.Username()
 			c.pass, _ = pu.User.Password()
+			pu.User = nil
+			c.urls[i] = pu.String()
 		}
 	}
 	if c.bearer != "" && c.user != "" {

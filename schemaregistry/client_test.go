@@ -211,8 +211,17 @@ func TestBasicAuthAndBearerToken(t *testing.T) {
 		_, err := newClient(t, conf).GetSubjects(ctx)
 		assert.NoError(t, err, name)
 	}
+	// basic.auth.credentials.source=URL: the credentials in the URL, never in a message.
+	u, err := url.Parse(basic.URL)
+	require.NoError(t, err)
+	u.User = url.UserPassword("alice", "s3cret")
+	fromURL := newClient(t, map[string]any{"url": u.String(), "basic.auth.credentials.source": "URL"})
+	_, err = fromURL.GetSubjects(ctx)
+	assert.NoError(t, err)
+	assert.NotContains(t, fromURL.URLs()[0], "s3cret")
+
 	c := newClient(t, map[string]any{"url": basic.URL, "basic.auth.user.info": "alice:wrong"})
-	_, err := c.GetSubjects(ctx)
+	_, err = c.GetSubjects(ctx)
 	var srErr *schemaregistry.Error
 	require.ErrorAs(t, err, &srErr)
 	assert.Equal(t, 401, srErr.HTTPStatus)
