@@ -37,6 +37,33 @@ func PythonWrite(t testing.TB, format, topic, schema string, records ...map[stri
 	runPython(t, &in, schema, "write", format, topic)
 }
 
+// PythonError is the KafkaError confluent-kafka-python's produce raised.
+type PythonError struct {
+	Name string `json:"name"`
+	Code int    `json:"code"`
+	Str  string `json:"str"`
+}
+
+// PythonWriteFail is PythonWrite for records whose produce must fail: the error
+// Python raised. The test fails when every record is produced.
+func PythonWriteFail(t testing.TB, format, topic, schema string, records ...map[string]any) PythonError {
+	t.Helper()
+	var in bytes.Buffer
+	for _, r := range records {
+		line, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("encoding %v: %v", r, err)
+		}
+		in.Write(append(line, '\n'))
+	}
+	var e PythonError
+	out := runPython(t, &in, schema, "write-fail", format, topic)
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatalf("python printed %q: %v", out, err)
+	}
+	return e
+}
+
 // PythonRead has confluent-kafka-python's DeserializingConsumer read the first n
 // records of partition 0 of topic in format, each as the JSON of its value (a dict;
 // for protobuf MessageToDict with the proto field names) with its "key" added.

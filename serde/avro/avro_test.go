@@ -143,6 +143,13 @@ func TestIncompatibleSchema(t *testing.T) {
 	assert.ErrorIs(t, err, kafkaerror.ValueSerialization)
 	assert.ErrorContains(t, err, "(HTTP status code 409, SR code 409)")
 	assert.ErrorContains(t, err, topic+"-value")
+
+	// confluent-kafka-python meets the same refusal: same code, same text.
+	py := testregistry.PythonWriteFail(t, "avro", topic, userSchemaNoDefault, map[string]any{"key": "k",
+		"name": "Robert Zych", "favorite_number": 42, "favorite_color": "blue", "twitter_handle": nil, "country": "US"})
+	var kerr *kafkaerror.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, testregistry.PythonError{Name: kerr.Name(), Code: int(kerr.Code()), Str: kerr.Str()}, py)
 }
 
 func TestValueThatDoesNotFit(t *testing.T) {

@@ -103,6 +103,23 @@ func TestIncompatibleSchemaFailsTheProduce(t *testing.T) {
 	assert.Zero(t, p2.Len(), "nothing queued")
 }
 
+// The same refusal reaches confluent-kafka-python and rdstreams alike: same code, same
+// text.
+func TestIncompatibleSchemaAsPython(t *testing.T) {
+	topic := testkafka.Topic(t, 1, nil)
+	require.NoError(t, testregistry.Client(t).SetCompatibility(testregistry.Context(t), topic+"-value", schemaregistry.Backward))
+	p := testregistry.Producer(t, serde.StringSerializer(), serializer(t, userSchema, nil))
+	require.NoError(t, p.Produce(topic, "k", robert))
+
+	py := testregistry.PythonWriteFail(t, "json", topic, userSchemaMoreRequired,
+		map[string]any{"key": "k", "name": "Robert Zych", "favorite_number": 42, "favorite_color": "blue", "twitter_handle": "zychr"})
+	err := testregistry.Producer(t, serde.StringSerializer(), serializer(t, userSchemaMoreRequired, nil)).Produce(topic, "k", robert)
+	var kerr *kafkaerror.Error
+	require.ErrorAs(t, err, &kerr)
+	assert.Equal(t, testregistry.PythonError{Name: kerr.Name(), Code: int(kerr.Code()), Str: kerr.Str()}, py)
+	t.Logf("python: KafkaError{code=%s,val=%d,str=%q}", py.Name, py.Code, py.Str)
+}
+
 // A value its schema refuses is not produced: validation is on, as in Python.
 func TestValidationFailure(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)

@@ -2,6 +2,8 @@
 # for rdstreams' serde interoperability tests (internal/testregistry.RunPython).
 #
 #   serde_interop.py write FORMAT TOPIC   records as JSON lines on stdin, keyed by "key"
+#   serde_interop.py write-fail FORMAT TOPIC  the same, expecting produce to raise: prints
+#                                         the KafkaError's name, code and str as JSON
 #   serde_interop.py read FORMAT TOPIC N  N records as JSON lines on stdout
 #
 # FORMAT is json, avro or protobuf. The environment gives KAFKA_BOOTSTRAP,
@@ -9,7 +11,7 @@
 # base64 of a FileDescriptorProto whose first message is the record type.
 import base64, json, os, sys
 
-from confluent_kafka import DeserializingConsumer, SerializingProducer, TopicPartition
+from confluent_kafka import DeserializingConsumer, KafkaException, SerializingProducer, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.serialization import StringDeserializer, StringSerializer
 
@@ -65,15 +67,24 @@ def from_value(value):
     return value
 
 
-if mode == "write":
+if mode in ("write", "write-fail"):
     p = SerializingProducer({"bootstrap.servers": bootstrap, "key.serializer": StringSerializer("utf_8"),
                              "value.serializer": serializer()})
     failed = []
     for line in sys.stdin:
         record = json.loads(line)
         key = record.pop("key")
-        p.produce(topic, key=key, value=to_value(record),
-                  on_delivery=lambda err, msg: failed.append(str(err)) if err else None)
+        try:
+            p.produce(topic, key=key, value=to_value(record),
+                      on_delivery=lambda err, msg: failed.append(str(err)) if err else None)
+        except KafkaException as e:
+            if mode != "write-fail":
+                raise
+            err = e.args[0]
+            print(json.dumps({"name": err.name(), "code": err.code(), "str": err.str()}))
+            sys.exit(0)
+    if mode == "write-fail":
+        sys.exit("python producer: produce did not fail")
     left = p.flush(30)
     if failed or left:
         sys.exit("python producer: %d failed (%s), %d undelivered" % (len(failed), failed[:3], left))
