@@ -2,6 +2,7 @@ package serde
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/rdstreams/rdstreams/message"
 )
@@ -57,4 +58,18 @@ type DeserializerFunc[T any] func(ctx context.Context, sc SerializationContext, 
 // Deserialize calls f.
 func (f DeserializerFunc[T]) Deserialize(ctx context.Context, sc SerializationContext, data []byte) (T, error) {
 	return f(ctx, sc, data)
+}
+
+// IsNull reports whether v is Go's form of Python's None: nil, or a nil pointer, map,
+// slice or interface. The schema serializers write it as a null key or value without
+// asking the registry anything, as Python's do.
+func IsNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
 }

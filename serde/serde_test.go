@@ -201,3 +201,17 @@ func TestMessagesIterator(t *testing.T) {
 	assert.NoError(t, errs[0])
 	assert.ErrorIs(t, errs[1], kafkaerror.ValueDeserialization)
 }
+
+func TestIsNull(t *testing.T) {
+	var p *int
+	var m map[string]any
+	var e error
+	assert.True(t, serde.IsNull(nil))
+	assert.True(t, serde.IsNull(p))
+	assert.True(t, serde.IsNull(m))
+	assert.True(t, serde.IsNull(e))
+	assert.True(t, serde.IsNull([]byte(nil)))
+	assert.False(t, serde.IsNull(0))
+	assert.False(t, serde.IsNull(""))
+	assert.False(t, serde.IsNull(map[string]any{}))
+}

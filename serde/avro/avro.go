@@ -113,8 +113,11 @@ func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map
 }
 
 // Serialize writes v in Avro after the wire format's header, registering or looking
-// up the schema first (once per subject).
+// up the schema first (once per subject). A nil v (serde.IsNull) is a null value.
 func (s *Serializer[T]) Serialize(ctx context.Context, sc serde.SerializationContext, v T) ([]byte, error) {
+	if serde.IsNull(v) {
+		return nil, nil
+	}
 	subject, err := s.conf.Subject(sc, fullName(s.own))
 	if err != nil {
 		return nil, err

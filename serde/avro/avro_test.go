@@ -216,3 +216,10 @@ func TestPythonInterop(t *testing.T) {
 		}, got)
 	})
 }
+
+// A nil value is a null record, as Python's None.
+func TestNilIsNull(t *testing.T) {
+	b, err := serializer[map[string]any](t, userSchema, nil).Serialize(testregistry.Context(t), serde.SerializationContext{Topic: "t"}, nil)
+	assert.NoError(t, err)
+	assert.Nil(t, b)
+}

@@ -113,8 +113,12 @@ func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map
 }
 
 // Serialize validates v's JSON against the schema and writes it after the wire
-// format's header, registering or looking up the schema first (once per subject).
+// format's header, registering or looking up the schema first (once per subject). A
+// nil v (serde.IsNull) is a null value.
 func (s *Serializer[T]) Serialize(ctx context.Context, sc serde.SerializationContext, v T) ([]byte, error) {
+	if serde.IsNull(v) {
+		return nil, nil
+	}
 	subject, err := s.conf.Subject(sc, s.own.title)
 	if err != nil {
 		return nil, err

@@ -280,3 +280,12 @@ func TestPythonInterop(t *testing.T) {
 			"favorite_color": "blue", "twitter_handle": "zychr"}}, got)
 	})
 }
+
+// A nil value is a null record, as Python's None: nothing is registered for it.
+func TestNilIsNull(t *testing.T) {
+	s, err := jsonschema.NewSerializer[*User](userSchema, testregistry.Client(t), nil)
+	require.NoError(t, err)
+	b, err := s.Serialize(testregistry.Context(t), serde.SerializationContext{Topic: testregistry.Subject("nil")}, nil)
+	assert.NoError(t, err)
+	assert.Nil(t, b)
+}

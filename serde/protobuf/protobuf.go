@@ -96,10 +96,10 @@ func NewSerializer[T proto.Message](client *schemaregistry.Client, conf map[stri
 // Serialize writes v after the wire format's header and message indexes, registering
 // (or looking up) its .proto file and the files it imports first, once per subject.
 func (s *Serializer[T]) Serialize(ctx context.Context, sc serde.SerializationContext, v T) ([]byte, error) {
-	m := v.ProtoReflect()
-	if !m.IsValid() {
+	if serde.IsNull(v) {
 		return nil, nil // a nil message is a null value, as Python's None
 	}
+	m := v.ProtoReflect()
 	md := m.Descriptor()
 	subject, err := s.conf.Subject(sc, string(md.FullName()))
 	if err != nil {

@@ -258,3 +258,13 @@ func TestPythonInterop(t *testing.T) {
 			"favorite_color": "blue", "twitter_handle": "zychr"}}, got)
 	})
 }
+
+// A nil message is a null record, as Python's None.
+func TestNilIsNull(t *testing.T) {
+	b, err := serializer[*dynamicpb.Message](t, nil).Serialize(testregistry.Context(t), serde.SerializationContext{Topic: "t"}, nil)
+	assert.NoError(t, err)
+	assert.Nil(t, b)
+	b, err = serializer[*wrapperspb.StringValue](t, nil).Serialize(testregistry.Context(t), serde.SerializationContext{Topic: "t"}, nil)
+	assert.NoError(t, err)
+	assert.Nil(t, b)
+}
