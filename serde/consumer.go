@@ -26,7 +26,7 @@ type Consumer[K, V any] struct {
 // key and values with value (Python's key.deserializer and value.deserializer).
 func NewConsumer[K, V any](config map[string]any, key Deserializer[K], value Deserializer[V], opts ...consumer.Option) (*Consumer[K, V], error) {
 	if key == nil || value == nil {
-		return nil, fmt.Errorf("serde.NewConsumer: a key and a value deserializer are required (BytesDeserializer passes bytes through)")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "serde.NewConsumer: a key and a value deserializer are required (BytesDeserializer passes bytes through)")
 	}
 	c, err := consumer.New(config, opts...)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/producer"
 )
 
@@ -21,7 +22,7 @@ type Producer[K, V any] struct {
 // BytesSerializer for records without keys.
 func NewProducer[K, V any](config map[string]any, key Serializer[K], value Serializer[V], opts ...producer.Option) (*Producer[K, V], error) {
 	if key == nil || value == nil {
-		return nil, fmt.Errorf("serde.NewProducer: a key and a value serializer are required (BytesSerializer passes bytes through)")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "serde.NewProducer: a key and a value serializer are required (BytesSerializer passes bytes through)")
 	}
 	p, err := producer.New(config, opts...)
 	if err != nil {

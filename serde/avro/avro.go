@@ -7,6 +7,7 @@ import (
 
 	"github.com/hamba/avro/v2"
 
+	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/schemaregistry"
 	"github.com/rdstreams/rdstreams/serde"
 )
@@ -98,7 +99,7 @@ func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map
 		return nil, err
 	}
 	if client == nil {
-		return nil, fmt.Errorf("avro.NewSerializer: a schema registry client is required")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "avro.NewSerializer: a schema registry client is required")
 	}
 	var err error
 	if len(references) > 0 {
@@ -107,7 +108,7 @@ func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map
 		s.own, err = parse(schema, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("avro.NewSerializer: %w", err)
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "avro.NewSerializer: %v", err)
 	}
 	return s, nil
 }
@@ -183,12 +184,12 @@ func NewDeserializer[T any](schema string, client *schemaregistry.Client, conf m
 		return nil, err
 	}
 	if client == nil {
-		return nil, fmt.Errorf("avro.NewDeserializer: a schema registry client is required")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "avro.NewDeserializer: a schema registry client is required")
 	}
 	if schema != "" {
 		var err error
 		if d.reader, err = parse(schema, nil); err != nil {
-			return nil, fmt.Errorf("avro.NewDeserializer: %w", err)
+			return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "avro.NewDeserializer: %v", err)
 		}
 	}
 	return d, nil

@@ -11,6 +11,7 @@ import (
 
 	jsv "github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/schemaregistry"
 	"github.com/rdstreams/rdstreams/serde"
 )
@@ -102,11 +103,11 @@ func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map
 		return nil, err
 	}
 	if client == nil {
-		return nil, fmt.Errorf("jsonschema.NewSerializer: a schema registry client is required")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "jsonschema.NewSerializer: a schema registry client is required")
 	}
 	own, err := compile(schema)
 	if err != nil {
-		return nil, fmt.Errorf("jsonschema.NewSerializer: %w", err)
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "jsonschema.NewSerializer: %v", err)
 	}
 	s.own = own
 	return s, nil
@@ -189,15 +190,15 @@ func NewDeserializer[T any](schema string, client *schemaregistry.Client, conf m
 		return nil, err
 	}
 	if schema == "" && client == nil {
-		return nil, fmt.Errorf("jsonschema.NewDeserializer: give a schema or a schema registry client")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "jsonschema.NewDeserializer: give a schema or a schema registry client")
 	}
 	if d.conf.UseLatest && client == nil {
-		return nil, fmt.Errorf("jsonschema.NewDeserializer: use.latest.version needs a schema registry client")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "jsonschema.NewDeserializer: use.latest.version needs a schema registry client")
 	}
 	if schema != "" {
 		var err error
 		if d.reader, err = compile(schema); err != nil {
-			return nil, fmt.Errorf("jsonschema.NewDeserializer: %w", err)
+			return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "jsonschema.NewDeserializer: %v", err)
 		}
 	}
 	return d, nil

@@ -255,8 +255,9 @@ func TestBadConfiguration(t *testing.T) {
 	assert.ErrorContains(t, err, "use.latest.version and auto.register.schemas")
 	_, err = jsonschema.NewSerializer[User](`{"type": 5}`, c, nil)
 	assert.ErrorContains(t, err, "does not compile")
+	assert.ErrorIs(t, err, kafkaerror.InvalidArg, "a bad schema is a bad argument, as Python's ValueError")
 	_, err = jsonschema.NewDeserializer[User]("", nil, nil)
-	assert.Error(t, err)
+	assert.ErrorIs(t, err, kafkaerror.InvalidArg)
 }
 
 // Python writes, rdstreams reads; rdstreams writes, Python reads.

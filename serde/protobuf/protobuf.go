@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
 
+	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/schemaregistry"
 	"github.com/rdstreams/rdstreams/serde"
 )
@@ -72,7 +73,7 @@ func NewSerializer[T proto.Message](client *schemaregistry.Client, conf map[stri
 		writers:   map[string]writer{},
 	}
 	if r.Bool("use.deprecated.format", false) {
-		return nil, fmt.Errorf("protobuf.NewSerializer: use.deprecated.format is no longer supported")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "protobuf.NewSerializer: use.deprecated.format is no longer supported")
 	}
 	if v := r.Any("reference.subject.name.strategy"); v != nil {
 		switch f := v.(type) {
@@ -81,14 +82,14 @@ func NewSerializer[T proto.Message](client *schemaregistry.Client, conf map[stri
 		case func(string, serde.MessageField, string) (string, error):
 			s.refName = f
 		default:
-			return nil, fmt.Errorf("protobuf.NewSerializer: reference.subject.name.strategy: want a protobuf.ReferenceSubjectNameStrategy")
+			return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "protobuf.NewSerializer: reference.subject.name.strategy: want a protobuf.ReferenceSubjectNameStrategy")
 		}
 	}
 	if err := r.Done(); err != nil {
 		return nil, err
 	}
 	if client == nil {
-		return nil, fmt.Errorf("protobuf.NewSerializer: a schema registry client is required")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "protobuf.NewSerializer: a schema registry client is required")
 	}
 	return s, nil
 }
@@ -191,7 +192,7 @@ func NewDeserializer[T proto.Message](client *schemaregistry.Client, conf map[st
 	mt := messageType[T]()
 	if mt == nil {
 		var zero T
-		return nil, fmt.Errorf("protobuf.NewDeserializer: %T has no message type of its own; use NewDynamicDeserializer", zero)
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "protobuf.NewDeserializer: %T has no message type of its own; use NewDynamicDeserializer", zero)
 	}
 	return newDeserializer(client, conf, mt, func() T { return mt.New().Interface().(T) })
 }
@@ -222,7 +223,7 @@ func NewDynamicDeserializer(md protoreflect.MessageDescriptor, client *schemareg
 func newDeserializer[T proto.Message](client *schemaregistry.Client, conf map[string]any, mt protoreflect.MessageType, newMsg func() T) (*Deserializer[T], error) {
 	r := serde.ReadConf("protobuf.NewDeserializer", conf)
 	if r.Bool("use.deprecated.format", false) {
-		return nil, fmt.Errorf("protobuf.NewDeserializer: use.deprecated.format is no longer supported")
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "protobuf.NewDeserializer: use.deprecated.format is no longer supported")
 	}
 	if err := r.Done(); err != nil {
 		return nil, err
