@@ -68,6 +68,26 @@ func parseRegistered(ctx context.Context, client *schemaregistry.Client, s schem
 	return parse(s.Schema, refs)
 }
 
+// marshal and unmarshal are hamba/avro's, with any panic of its reflection on an odd
+// type turned into an error: none escapes.
+func marshal(s avro.Schema, v any) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return avro.Marshal(s, v)
+}
+
+func unmarshal(s avro.Schema, data []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return avro.Unmarshal(s, data, v)
+}
+
 // Serializer writes a T in Avro: Python's AvroSerializer.
 type Serializer[T any] struct {
 	client *schemaregistry.Client
@@ -127,7 +147,7 @@ func (s *Serializer[T]) Serialize(ctx context.Context, sc serde.SerializationCon
 	if err != nil {
 		return nil, err
 	}
-	payload, err := avro.Marshal(w.schema, v)
+	payload, err := marshal(w.schema, v)
 	if err != nil {
 		return nil, fmt.Errorf("the value does not fit its Avro schema: %w", err)
 	}
@@ -207,7 +227,7 @@ func (d *Deserializer[T]) Deserialize(ctx context.Context, sc serde.Serializatio
 	if err != nil {
 		return v, err
 	}
-	if err := avro.Unmarshal(schema, payload, &v); err != nil {
+	if err := unmarshal(schema, payload, &v); err != nil {
 		return v, fmt.Errorf("schema id %d: decoding the Avro record: %w", id, err)
 	}
 	return v, nil

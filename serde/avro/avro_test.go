@@ -66,20 +66,6 @@ func handle(s string) *string { return &s }
 
 var robert = User{Name: "Robert Zych", FavoriteNumber: 42, FavoriteColor: "blue", TwitterHandle: handle("zychr")}
 
-func serializer[T any](t *testing.T, schema string, conf map[string]any) *avro.Serializer[T] {
-	t.Helper()
-	s, err := avro.NewSerializer[T](schema, testregistry.Client(t), conf)
-	require.NoError(t, err)
-	return s
-}
-
-func deserializer[T any](t *testing.T, schema string, conf map[string]any) *avro.Deserializer[T] {
-	t.Helper()
-	d, err := avro.NewDeserializer[T](schema, testregistry.Client(t), conf)
-	require.NoError(t, err)
-	return d
-}
-
 func TestStructRoundTrip(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
 	p := testregistry.Producer(t, serde.StringSerializer(), serializer[User](t, userSchema, nil))

@@ -45,20 +45,6 @@ var userSchemaMoreRequired = strings.Replace(userSchema, `"favorite_color"]`, `"
 
 var robert = User{Name: "Robert Zych", FavoriteNumber: 42, FavoriteColor: "blue", TwitterHandle: "zychr"}
 
-func serializer(t *testing.T, schema string, conf map[string]any) *jsonschema.Serializer[User] {
-	t.Helper()
-	s, err := jsonschema.NewSerializer[User](schema, testregistry.Client(t), conf)
-	require.NoError(t, err)
-	return s
-}
-
-func deserializer(t *testing.T, schema string) *jsonschema.Deserializer[User] {
-	t.Helper()
-	d, err := jsonschema.NewDeserializer[User](schema, testregistry.Client(t), nil)
-	require.NoError(t, err)
-	return d
-}
-
 // The seed's produce_json and consume_json, in Go.
 func TestRoundTrip(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
