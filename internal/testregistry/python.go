@@ -19,11 +19,12 @@ import (
 //go:embed python/serde_interop.py
 var interopScript string
 
-// PythonWrite has confluent-kafka-python's SerializingProducer write records to topic in
-// format (json, avro or protobuf) with schema (for protobuf the base64 of a
-// FileDescriptorProto), keyed by each record's "key" field, through the test
-// registry. The Python is HOP_PYTHON, which `make test` sets up with the
-// schema-registry extras.
+// PythonWrite has confluent-kafka-python's SerializingProducer write records to topic
+// in format (json, avro or protobuf) with schema, keyed by each record's "key" field,
+// through the test registry. For protobuf the schema is the base64 of a
+// FileDescriptorSet, imports first, whose last file's first message is the record
+// type. The Python is HOP_PYTHON, which `make test` sets up with the schema-registry
+// extras.
 func PythonWrite(t testing.TB, format, topic, schema string, records ...map[string]any) {
 	t.Helper()
 	var in bytes.Buffer

@@ -1,6 +1,7 @@
 package protobuf_test
 
 import (
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -97,4 +98,13 @@ func dynamicDeserializer(t *testing.T, md protoreflect.MessageDescriptor) *proto
 	d, err := protobuf.NewDynamicDeserializer(md, testregistry.Client(t), nil)
 	require.NoError(t, err)
 	return d
+}
+
+// descriptorSet is files (imports first) as the base64 FileDescriptorSet the Python
+// interop script takes.
+func descriptorSet(t *testing.T, files ...*descriptorpb.FileDescriptorProto) string {
+	t.Helper()
+	raw, err := proto.Marshal(&descriptorpb.FileDescriptorSet{File: files})
+	require.NoError(t, err)
+	return base64.StdEncoding.EncodeToString(raw)
 }

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -82,9 +83,9 @@ func TestGeneratedTypes(t *testing.T) {
 	assert.ErrorContains(t, err, "NewDynamicDeserializer")
 }
 
-// An imported file is registered under its own subject (its import path) and named
-// as a reference of the importing file's schema.
-func TestReferences(t *testing.T) {
+// personFiles are a person.proto importing an address.proto of its own (and the
+// well-known Timestamp), imports first, with unique file names.
+func personFiles() []*descriptorpb.FileDescriptorProto {
 	addrPath := testregistry.Subject("address") + ".proto"
 	addr := &descriptorpb.FileDescriptorProto{
 		Name: proto.String(addrPath), Package: proto.String("example"), Syntax: proto.String("proto3"),
@@ -100,13 +101,57 @@ func TestReferences(t *testing.T) {
 			field("born", 3, descriptorpb.FieldDescriptorProto_TYPE_MESSAGE, ".google.protobuf.Timestamp"),
 		}}},
 	}
-	reg := build(t, protodesc.ToFileDescriptorProto(timestamppb.File_google_protobuf_timestamp_proto), addr, person)
+	return []*descriptorpb.FileDescriptorProto{protodesc.ToFileDescriptorProto(timestamppb.File_google_protobuf_timestamp_proto), addr, person}
+}
+
+// ada is an example.Person living in London.
+func ada(t *testing.T, reg *protoregistry.Files) *dynamicpb.Message {
 	md := message(t, reg, "example.Person")
 	m := dynamicpb.NewMessage(md)
 	m.Set(md.Fields().ByName("name"), protoreflect.ValueOfString("Ada"))
 	home := dynamicpb.NewMessage(message(t, reg, "example.Address"))
 	home.Set(home.Descriptor().Fields().ByName("city"), protoreflect.ValueOfString("London"))
 	m.Set(md.Fields().ByName("home"), protoreflect.ValueOfMessage(home))
+	return m
+}
+
+// Schemas with references between confluent-kafka-python and rdstreams: each registers
+// the imported file under its import path and the other reads (Python parsing the
+// schema and its references from the registry).
+func TestPythonInteropReferences(t *testing.T) {
+	files := personFiles()
+	schema := descriptorSet(t, files...)
+	reg := build(t, files...)
+	md := message(t, reg, "example.Person")
+	t.Run("python writes", func(t *testing.T) {
+		topic := testkafka.Topic(t, 1, nil)
+		testregistry.PythonWrite(t, "protobuf", topic, schema, map[string]any{"key": "py", "name": "Ada", "home": map[string]any{"city": "London"}})
+		got := testregistry.ReadN(t, topic, 1, serde.StringDeserializer(), dynamicDeserializer(t, md))
+		require.NoError(t, got[0].Err())
+		assert.True(t, proto.Equal(ada(t, reg), got[0].Value()), "got %v", got[0].Value())
+		rs, err := testregistry.Client(t).GetLatestVersion(testregistry.Context(t), topic+"-value")
+		require.NoError(t, err)
+		assert.Equal(t, []schemaregistry.Reference{{Name: files[1].GetName(), Subject: files[1].GetName(), Version: 1}}, rs.References,
+			"Python registers the import under its path, as rdstreams does")
+	})
+	t.Run("rdstreams writes", func(t *testing.T) {
+		topic := testkafka.Topic(t, 1, nil)
+		p := testregistry.Producer(t, serde.StringSerializer(), serializer[*dynamicpb.Message](t, nil))
+		require.NoError(t, p.Produce(topic, "go", ada(t, reg)))
+		testregistry.Flush(t, p)
+		got := testregistry.PythonRead(t, "protobuf", topic, schema, 1)
+		assert.Equal(t, []map[string]any{{"key": "go", "name": "Ada", "home": map[string]any{"city": "London"}}}, got)
+	})
+}
+
+// An imported file is registered under its own subject (its import path) and named
+// as a reference of the importing file's schema.
+func TestReferences(t *testing.T) {
+	files := personFiles()
+	addrPath := files[1].GetName()
+	reg := build(t, files...)
+	md := message(t, reg, "example.Person")
+	m := ada(t, reg)
 
 	topic := testkafka.Topic(t, 1, nil)
 	p := testregistry.Producer(t, serde.StringSerializer(), serializer[*dynamicpb.Message](t, nil))
@@ -156,9 +201,7 @@ func TestBadInput(t *testing.T) {
 // parsing it. And the reverse.
 func TestPythonInterop(t *testing.T) {
 	fdp := userFile(testregistry.Subject("pyuser") + ".proto")
-	raw, err := proto.Marshal(fdp)
-	require.NoError(t, err)
-	schema := base64.StdEncoding.EncodeToString(raw)
+	schema := descriptorSet(t, fdp)
 	md := message(t, build(t, fdp), "example.User")
 
 	t.Run("python writes", func(t *testing.T) {

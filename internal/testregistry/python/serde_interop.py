@@ -8,7 +8,9 @@
 #
 # FORMAT is json, avro or protobuf. The environment gives KAFKA_BOOTSTRAP,
 # SCHEMA_REGISTRY_URL, and SCHEMA: the JSON schema, the Avro schema, or for protobuf the
-# base64 of a FileDescriptorProto whose first message is the record type.
+# base64 of a FileDescriptorSet, imports first, whose last file's first message is the
+# record type. Python's ProtobufDeserializer is given the registry, so it fetches and
+# parses the writer's schema (and its references) as it does in production.
 import base64, json, os, sys
 
 from confluent_kafka import DeserializingConsumer, KafkaException, SerializingProducer, TopicPartition
@@ -25,10 +27,12 @@ if fmt == "protobuf":
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
     from google.protobuf.json_format import MessageToDict, ParseDict
 
-    fdp = descriptor_pb2.FileDescriptorProto()
-    fdp.ParseFromString(base64.standard_b64decode(schema))
+    fds = descriptor_pb2.FileDescriptorSet()
+    fds.ParseFromString(base64.standard_b64decode(schema))
     pool = descriptor_pool.DescriptorPool()
-    pool.Add(fdp)
+    for fdp in fds.file:
+        pool.Add(fdp)
+    fdp = fds.file[-1]
     name = (fdp.package + "." if fdp.package else "") + fdp.message_type[0].name
     msg_class = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
 
@@ -52,7 +56,7 @@ def deserializer():
         from confluent_kafka.schema_registry.avro import AvroDeserializer
         return AvroDeserializer(registry)
     from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
-    return ProtobufDeserializer(msg_class, {"use.deprecated.format": False})
+    return ProtobufDeserializer(msg_class, {"use.deprecated.format": False}, schema_registry_client=registry)
 
 
 def to_value(record):
