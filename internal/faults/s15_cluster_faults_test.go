@@ -14,9 +14,12 @@ package faults_test
 // on the consumer's duplicates.
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,7 +44,7 @@ func TestScenario15Cluster(t *testing.T) {
 	}{
 		{"LeaderKill", scenario15LeaderKill},
 		{"RollingRestart", scenario16RollingRestart}, // and scenario 17, the stream reader
-		// TODO {"TwoOfThreeKilled", scenario18TwoOfThreeKilled},
+		{"TwoOfThreeKilled", scenario18TwoOfThreeKilled},
 		// TODO {"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
 		// TODO {"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
 		// TODO {"NodeFrozen", scenario21NodeFrozen},
@@ -104,12 +107,18 @@ type traffic struct {
 	// assignment it is added to dupBound: only those can come again (the bound on
 	// duplicates, checked by finish).
 	commitEvery int
-	mu          sync.Mutex
+	mayFail     bool
+	// logCopies, when set, says how many records of the topic are extra copies of a
+	// message (the producer wrote it more than once); the consumer reads those too.
+	logCopies func() int
+	mu        sync.Mutex
 	uncommitted int
 	dupBound    int
 	assigns     int
 	revokes     int
 	losts       int
+	rewinds     int    // a partition's message at or below an offset already received
+	firstRewind string // e.g. "partition 2: offset 118 after 5321, 12.3s in"
 	commits     int
 	commitErrs  map[string]int
 
@@ -133,6 +142,11 @@ type trafficSpec struct {
 	size        int
 	commitEvery int            // default 500
 	consumer    map[string]any // added to the consumer's configuration
+	producer    map[string]any // added to the producer's configuration
+	// mayFail: delivery reports may fail (each message still gets exactly one).
+	mayFail bool
+	// logger receives the producer's librdkafka log lines (default: quietLogger).
+	logger *slog.Logger
 }
 
 func startTraffic(t *testing.T, c *testkafka.Cluster, topic string, spec trafficSpec) *traffic {
@@ -151,8 +165,16 @@ func startTraffic(t *testing.T, c *testkafka.Cluster, topic string, spec traffic
 		stopConsuming: make(chan struct{}), consumeDone: make(chan error, 1),
 	}
 	tr.dl = newDeliveryLog(tr.ledger)
-	p, err := producer.New(clusterProducerConfig(c), producer.WithDeliveryReport(tr.dl.report),
-		producer.WithErrorCallback(tr.perrs.callback), producer.WithLogger(quietLogger()))
+	pconf := clusterProducerConfig(c)
+	for k, v := range spec.producer {
+		pconf[k] = v
+	}
+	if spec.logger == nil {
+		spec.logger = quietLogger()
+	}
+	tr.mayFail = spec.mayFail
+	p, err := producer.New(pconf, producer.WithDeliveryReport(tr.dl.report),
+		producer.WithErrorCallback(tr.perrs.callback), producer.WithLogger(spec.logger))
 	if err != nil {
 		t.Fatalf("producer: %v", err)
 	}
@@ -214,6 +236,8 @@ func startTraffic(t *testing.T, c *testkafka.Cluster, topic string, spec traffic
 	}()
 	go func() {
 		n := 0
+		last := map[int32]int64{}
+		began := time.Now()
 		tr.consumeDone <- consumeUntil(cons, tr.ledger, 15*time.Minute, func() bool {
 			select {
 			case <-tr.stopConsuming:
@@ -226,6 +250,14 @@ func startTraffic(t *testing.T, c *testkafka.Cluster, topic string, spec traffic
 			tr.lastRecv.Store(time.Now().UnixNano())
 			tr.mu.Lock()
 			tr.uncommitted++
+			if prev, ok := last[m.Partition()]; ok && int64(m.Offset()) <= prev {
+				tr.rewinds++
+				if tr.firstRewind == "" {
+					tr.firstRewind = fmt.Sprintf("partition %d: offset %d after %d, %.1fs in",
+						m.Partition(), m.Offset(), prev, time.Since(began).Seconds())
+				}
+			}
+			last[m.Partition()] = int64(m.Offset())
 			tr.mu.Unlock()
 			if n++; n%tr.commitEvery == 0 {
 				tr.commit()
@@ -287,18 +319,26 @@ func (tr *traffic) finish(s *scenario) int {
 	if err := tr.p.Close(); err != nil {
 		t.Errorf("producer Close: %v", err)
 	}
-	if f := tr.dl.Failed(); f > 0 {
+	if f := tr.dl.Failed(); f > 0 && !tr.mayFail {
 		t.Errorf("%d delivery reports failed (%s); none may while message.timeout.ms outlasts the fault", f, tr.dl.FailedByName())
 	}
 	tr.dl.exactlyOnce(t, 0, pres.sent)
 	tr.mu.Lock()
 	bound := tr.dupBound
-	s.figure("consumer: %d assign, %d revoke, %d lost callbacks; %d commits (failed: %s)",
-		tr.assigns, tr.revokes, tr.losts, tr.commits, countsString(tr.commitErrs))
+	s.figure("consumer: %d assign, %d revoke, %d lost callbacks; %d commits (failed: %s); rewinds %d",
+		tr.assigns, tr.revokes, tr.losts, tr.commits, countsString(tr.commitErrs), tr.rewinds)
+	if tr.rewinds > 0 {
+		s.figure("first rewind %s", tr.firstRewind)
+	}
 	tr.mu.Unlock()
 	s.figure("client errors producer %s, consumer %s", tr.perrs, tr.cerrs)
-	cts := s.account(tr.ledger, bound)
-	s.figure("duplicates %d ≤ bound %d (uncommitted at each assignment)", cts.Duplicated, bound)
+	extra := 0
+	if tr.logCopies != nil {
+		extra = tr.logCopies()
+		s.figure("records the log holds more than once %d (each read again)", extra)
+	}
+	cts := s.account(tr.ledger, bound+extra)
+	s.figure("duplicates %d ≤ bound %d (uncommitted at each assignment) + %d (copies in the log)", cts.Duplicated, bound, extra)
 	return pres.sent
 }
 
@@ -354,4 +394,99 @@ func waitLeaderMoved(t *testing.T, c *testkafka.Cluster, topic string, node int3
 func isRetriable(err error) bool {
 	var ke *kafkaerror.Error
 	return errors.As(err, &ke) && ke.Retriable()
+}
+
+// logCounter is a slog handler that counts the log lines whose text (attributes
+// included) contains each of its substrings, and passes nothing on.
+type logCounter struct {
+	subs  []string
+	mu    *sync.Mutex
+	count map[string]int
+	first map[string]string
+}
+
+func newLogCounter(subs ...string) *logCounter {
+	return &logCounter{subs: subs, mu: &sync.Mutex{}, count: map[string]int{}, first: map[string]string{}}
+}
+
+func (l *logCounter) logger() *slog.Logger { return slog.New(l) }
+
+func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler      { return l }
+func (l *logCounter) WithGroup(string) slog.Handler           { return l }
+func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
+	text := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		text += " " + a.String()
+		return true
+	})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range l.subs {
+		if strings.Contains(text, s) {
+			l.count[s]++
+			if _, ok := l.first[s]; !ok {
+				l.first[s] = text
+			}
+		}
+	}
+	return nil
+}
+
+// Count is how many lines contained sub; First the first of them.
+func (l *logCounter) Count(sub string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.count[sub]
+}
+
+func (l *logCounter) First(sub string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.first[sub]
+}
+
+// logCopies reads every partition of topic from its beginning to its high watermark
+// (no group) and returns, for each message identity found more than once, where its
+// copies are (" p2@118 p2@5321"), how many records it read, and how many of them were
+// copies beyond the first of a message.
+func logCopies(t *testing.T, bootstrap, topic string, partitions int) (where map[uint64]string, read, extra int) {
+	t.Helper()
+	c, err := consumer.New(map[string]any{"bootstrap.servers": bootstrap, "enable.partition.eof": false},
+		consumer.WithLogger(quietLogger()))
+	if err != nil {
+		t.Fatalf("read-back consumer: %v", err)
+	}
+	defer c.Close()
+	var parts []topicpartition.TopicPartition
+	total := 0
+	for p := int32(0); p < int32(partitions); p++ {
+		low, high, err := c.GetWatermarkOffsets(topicpartition.New(topic, p, 0), 30*time.Second, false)
+		if err != nil {
+			t.Fatalf("watermarks of partition %d: %v", p, err)
+		}
+		total += int(high - low)
+		parts = append(parts, topicpartition.New(topic, p, topicpartition.OffsetBeginning))
+	}
+	if err := c.Assign(parts); err != nil {
+		t.Fatalf("assign: %v", err)
+	}
+	where = map[uint64]string{}
+	count := map[uint64]int{}
+	err = consumeUntil(c, faults.NewLedger(), 2*time.Minute, func() bool { return read >= total },
+		func(m *message.Message, id uint64) {
+			read++
+			count[id]++
+			where[id] += fmt.Sprintf(" p%d@%d", m.Partition(), m.Offset())
+		}, nil)
+	if err != nil {
+		t.Errorf("reading %s back: %v", topic, err)
+	}
+	for id, n := range count {
+		if n < 2 {
+			delete(where, id)
+		}
+		extra += n - 1
+	}
+	return where, read, extra
 }
