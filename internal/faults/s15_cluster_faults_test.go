@@ -110,8 +110,8 @@ type traffic struct {
 	mayFail     bool
 	// logCopies, when set, says how many records of the topic are extra copies of a
 	// message (the producer wrote it more than once); the consumer reads those too.
-	logCopies func() int
-	mu        sync.Mutex
+	logCopies   func() int
+	mu          sync.Mutex
 	uncommitted int
 	dupBound    int
 	assigns     int
@@ -412,8 +412,8 @@ func newLogCounter(subs ...string) *logCounter {
 func (l *logCounter) logger() *slog.Logger { return slog.New(l) }
 
 func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler      { return l }
-func (l *logCounter) WithGroup(string) slog.Handler           { return l }
+func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logCounter) WithGroup(string) slog.Handler            { return l }
 func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
 	text := r.Message
 	r.Attrs(func(a slog.Attr) bool {
