@@ -45,7 +45,7 @@ func TestScenario15Cluster(t *testing.T) {
 		{"LeaderKill", scenario15LeaderKill},
 		{"RollingRestart", scenario16RollingRestart}, // and scenario 17, the stream reader
 		{"TwoOfThreeKilled", scenario18TwoOfThreeKilled},
-		// TODO {"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
+		{"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
 		// TODO {"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
 		// TODO {"NodeFrozen", scenario21NodeFrozen},
 		// TODO {"MaxPollExceeded", scenario22MaxPollExceeded},
@@ -101,6 +101,8 @@ type traffic struct {
 	produced [4]atomic.Int64
 	consumed [4]atomic.Int64
 	lastRecv atomic.Int64 // unix nanoseconds of the last message received
+	// lastCommitOK is when the last successful commit returned (unix nanoseconds).
+	lastCommitOK atomic.Int64
 
 	// The consumer commits its positions synchronously every commitEvery messages.
 	// uncommitted counts messages received since the last successful commit; at every
@@ -280,6 +282,7 @@ func (tr *traffic) commit() {
 		tr.commitErrs[errName(err)]++
 		return
 	}
+	tr.lastCommitOK.Store(time.Now().UnixNano())
 	tr.uncommitted -= pending
 }
 
