@@ -19,11 +19,17 @@ const (
 	HeaderSender = "_sender" // the authenticated username of the writer
 )
 
-// The formats rdstreams encodes and decodes; hop-client's other formats ("voevent",
-// "circular", …) are read as their raw bytes with Format set.
+// The formats of hop-client 0.13, which rdstreams writes and reads. On reading, a
+// message of another format (a hop-client plugin's) keeps its raw bytes, as hop-client
+// gives such a message back as a Blob.
 const (
-	FormatBlob = "blob"
-	FormatJSON = "json"
+	FormatBlob          = "blob"          // Blob, []byte: bytes as they are
+	FormatJSON          = "json"          // JSON(v), string: a JSON value
+	FormatAvro          = "avro"          // Avro: an Avro Object Container File
+	FormatVOEvent       = "voevent"       // VOEvent: an IVOA VOEvent XML document
+	FormatCircular      = "circular"      // Circular: a GCN circular as JSON
+	FormatGCNTextNotice = "gcntextnotice" // GCNTextNotice: a GCN notice in text form
+	FormatExternal      = "external"      // External: a URL to data stored elsewhere, as JSON
 )
 
 // Model is a payload that knows its hop format: Write sends Serialize's bytes with the
@@ -149,37 +155,128 @@ func (m *Message) ID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// Decode unpacks the payload by its format into v: JSON into any value json.Unmarshal
-// takes; any other format into a *[]byte or *string. So Decode into a *string gives
-// back a string as written — by Write (json), by hop-client from a Python str (json) —
-// and the bytes of a blob as text.
+// Decode unpacks the payload by its format into v, as hop-client's models read it:
+//
+//	format         v
+//	json           anything json.Unmarshal takes
+//	avro           *Avro (every record, plain values, the writer's schema); a pointer to
+//	               a slice (every record, each decoded as below); anything else takes
+//	               the one record of a single-record message (hop-client's default),
+//	               by hamba/avro's rules: a struct by its `avro:"name"` tags, a map, an
+//	               *any for plain values
+//	voevent        *VOEvent
+//	circular       *Circular, or anything json.Unmarshal takes
+//	gcntextnotice  *GCNTextNotice
+//	external       *External, or anything json.Unmarshal takes
+//	any format     *[]byte or *string: the payload as it is
+//
+// So Decode into a *string gives back a string as written — by Write (json), by
+// hop-client from a Python str (json) — and the bytes of a blob as text.
 func (m *Message) Decode(v any) error {
-	if m.Format == FormatJSON {
-		if err := json.Unmarshal(m.Payload, v); err != nil {
-			return fmt.Errorf("stream: decoding %s[%d]@%d as JSON: %w", m.Metadata.Topic, m.Metadata.Partition, m.Metadata.Offset, err)
-		}
-		return nil
-	}
-	switch p := v.(type) {
-	case *[]byte:
-		*p = m.Payload
-	case *string:
-		*p = string(m.Payload)
-	default:
-		return fmt.Errorf("stream: a %q payload decodes into *[]byte or *string, not %T", m.Format, v)
+	if err := m.decode(v); err != nil {
+		return fmt.Errorf("stream: decoding %s[%d]@%d as %s: %w", m.Metadata.Topic, m.Metadata.Partition, m.Metadata.Offset, m.Format, err)
 	}
 	return nil
 }
 
-// Content is the decoded payload: for JSON the value json.Unmarshal gives into an any,
-// else the raw bytes.
-func (m *Message) Content() (any, error) {
-	if m.Format != FormatJSON {
-		return m.Payload, nil
+func (m *Message) decode(v any) error {
+	if m.Format == FormatJSON {
+		return json.Unmarshal(m.Payload, v)
 	}
-	var v any
-	err := m.Decode(&v)
-	return v, err
+	switch p := v.(type) {
+	case *[]byte:
+		*p = m.Payload
+		return nil
+	case *string:
+		*p = string(m.Payload)
+		return nil
+	}
+	switch m.Format {
+	case FormatAvro:
+		if p, ok := v.(*Avro); ok {
+			a, err := readAvro(m.Payload)
+			*p = a
+			return err
+		}
+		return decodeAvro(m.Payload, v)
+	case FormatVOEvent:
+		if p, ok := v.(*VOEvent); ok {
+			ev, err := ParseVOEvent(m.Payload)
+			if err != nil {
+				return err
+			}
+			*p = *ev
+			return nil
+		}
+	case FormatGCNTextNotice:
+		if p, ok := v.(*GCNTextNotice); ok {
+			*p = ParseGCNTextNotice(m.Payload)
+			return nil
+		}
+	case FormatExternal:
+		if p, ok := v.(*External); ok {
+			e, err := decodeExternal(m.Payload)
+			*p = e
+			return err
+		}
+		return json.Unmarshal(m.Payload, v)
+	case FormatCircular:
+		return json.Unmarshal(m.Payload, v)
+	}
+	return fmt.Errorf("a %q payload decodes into %s, not %T", m.Format, decodeTargets(m.Format), v)
+}
+
+// decodeTargets names what Decode takes for a format, for its error.
+func decodeTargets(format string) string {
+	switch format {
+	case FormatVOEvent:
+		return "*stream.VOEvent, *[]byte or *string"
+	case FormatGCNTextNotice:
+		return "*stream.GCNTextNotice, *[]byte or *string"
+	}
+	return "*[]byte or *string"
+}
+
+// Content is the payload decoded into the value hop-client's model for its format
+// holds:
+//
+//	json           the value json.Unmarshal gives into an any (JSONBlob.content)
+//	avro           Avro (AvroBlob: its records and schema)
+//	voevent        *VOEvent
+//	circular       Circular (GCNCircular)
+//	gcntextnotice  GCNTextNotice
+//	external       External (ExternalMessage)
+//	blob, others   []byte, the payload as it is (Blob.content)
+func (m *Message) Content() (any, error) {
+	switch m.Format {
+	case FormatJSON:
+		var v any
+		err := m.Decode(&v)
+		return v, err
+	case FormatAvro:
+		var a Avro
+		err := m.Decode(&a)
+		return a, err
+	case FormatVOEvent:
+		var ev VOEvent
+		if err := m.Decode(&ev); err != nil {
+			return nil, err
+		}
+		return &ev, nil
+	case FormatCircular:
+		var c Circular
+		err := m.Decode(&c)
+		return c, err
+	case FormatGCNTextNotice:
+		var n GCNTextNotice
+		err := m.Decode(&n)
+		return n, err
+	case FormatExternal:
+		var e External
+		err := m.Decode(&e)
+		return e, err
+	}
+	return m.Payload, nil
 }
 
 // fromConsumed builds a stream Message from a consumed one.

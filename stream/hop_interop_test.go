@@ -39,15 +39,22 @@ else:
 // runHop runs hopScript with the Python that has hop-client (HOP_PYTHON, set by make test).
 func runHop(t *testing.T, mode, url string, args ...string) string {
 	t.Helper()
+	return runPython(t, hopScript, append([]string{mode, url}, args...)...)
+}
+
+// runPython runs a Python script with hop-client's Python (HOP_PYTHON) and returns
+// what it printed; the test fails with its stderr if it fails.
+func runPython(t *testing.T, code string, args ...string) string {
+	t.Helper()
 	python := testkafka.Env(t, "HOP_PYTHON")
 	script := filepath.Join(t.TempDir(), "hop_io.py")
-	require.NoError(t, os.WriteFile(script, []byte(hopScript), 0o600))
-	out, err := exec.Command(python, append([]string{script, mode, url}, args...)...).Output()
+	require.NoError(t, os.WriteFile(script, []byte(code), 0o600))
+	out, err := exec.Command(python, append([]string{script}, args...)...).Output()
 	var stderr string
 	if ee, ok := err.(*exec.ExitError); ok {
 		stderr = string(ee.Stderr)
 	}
-	require.NoError(t, err, "hop-client %s failed: %s", mode, stderr)
+	require.NoError(t, err, "hop-client script %v failed: %s", args, stderr)
 	return string(out)
 }
 
