@@ -46,7 +46,7 @@ func TestScenario15Cluster(t *testing.T) {
 		{"RollingRestart", scenario16RollingRestart}, // and scenario 17, the stream reader
 		{"TwoOfThreeKilled", scenario18TwoOfThreeKilled},
 		{"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
-		// TODO {"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
+		{"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
 		// TODO {"NodeFrozen", scenario21NodeFrozen},
 		// TODO {"MaxPollExceeded", scenario22MaxPollExceeded},
 	} {
