@@ -49,7 +49,8 @@ func (a Avro) Record() (any, error) {
 
 // Serialize writes the records as an Avro Object Container File (codec null, as
 // hop-client writes it).
-func (a Avro) Serialize() ([]byte, error) {
+func (a Avro) Serialize() (_ []byte, err error) {
+	defer recoverAvro(&err)
 	schemaJSON := a.Schema
 	if schemaJSON == "" {
 		inferred, err := inferAvroSchema(a.Records)
@@ -197,6 +198,10 @@ func appendAvro(b []byte, schema avro.Schema, v any) ([]byte, error) {
 		return appendLong(b, int64(i)), nil
 	case *avro.FixedSchema:
 		raw, ok := v.([]byte)
+		if rv := reflect.ValueOf(v); !ok && rv.Kind() == reflect.Array && rv.Type().Elem().Kind() == reflect.Uint8 {
+			raw, ok = make([]byte, rv.Len()), true // hamba/avro reads a fixed as a [n]byte
+			reflect.Copy(reflect.ValueOf(raw), rv)
+		}
 		if !ok || len(raw) != s.Size() {
 			return nil, fmt.Errorf("fixed %s needs %d bytes, not %T", s.FullName(), s.Size(), v)
 		}
@@ -545,12 +550,13 @@ func (g *schemaGuess) typeOf(v any) (any, error) {
 
 // readAvro reads an Object Container File: its records as plain values and the
 // writer's schema.
-func readAvro(data []byte) (Avro, error) {
+func readAvro(data []byte) (out Avro, err error) {
+	defer recoverAvro(&err)
 	dec, err := ocf.NewDecoder(bytes.NewReader(data), ocf.WithDecoderSchemaCache(&avro.SchemaCache{}))
 	if err != nil {
 		return Avro{}, fmt.Errorf("stream: decoding avro: %w", err)
 	}
-	out := Avro{Schema: string(dec.Metadata()["avro.schema"]), Records: []any{}}
+	out = Avro{Schema: string(dec.Metadata()["avro.schema"]), Records: []any{}}
 	for dec.HasNext() {
 		var v any
 		if err := dec.Decode(&v); err != nil {
@@ -567,7 +573,8 @@ func readAvro(data []byte) (Avro, error) {
 // decodeAvro decodes the records into v: all of them into a pointer to a slice, else
 // exactly one (hop-client's single_record) into v, by hamba/avro's rules (structs by
 // their avro tags).
-func decodeAvro(data []byte, v any) error {
+func decodeAvro(data []byte, v any) (err error) {
+	defer recoverAvro(&err)
 	dec, err := ocf.NewDecoder(bytes.NewReader(data), ocf.WithDecoderSchemaCache(&avro.SchemaCache{}))
 	if err != nil {
 		return fmt.Errorf("decoding avro: %w", err)
@@ -604,6 +611,14 @@ func decodeAvro(data []byte, v any) error {
 		return fmt.Errorf("an avro message of %d records decodes into a pointer to a slice, not into one %T (hop-client's single_record)", n, v)
 	}
 	return nil
+}
+
+// recoverAvro turns a panic of hamba/avro on input it does not expect (corrupt data,
+// an odd target type) into an error: no panic leaves the library.
+func recoverAvro(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("avro: %v", r)
+	}
 }
 
 // decodeAvroInto decodes the next record into v; into an *any, as plain values.
