@@ -24,3 +24,6 @@ func FromConsumed(topic string, partition int32, offset int64, value []byte, hea
 func FailCommits(s *Stream, err error) {
 	s.marker().commit = func(...consumer.CommitOption) ([]topicpartition.TopicPartition, error) { return nil, err }
 }
+
+// InferAvroSchema is the schema Avro.Serialize makes up for records without one.
+func InferAvroSchema(records []any) (any, error) { return inferAvroSchema(records) }

@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -46,10 +47,18 @@ func runHop(t *testing.T, mode, url string, args ...string) string {
 // what it printed; the test fails with its stderr if it fails.
 func runPython(t *testing.T, code string, args ...string) string {
 	t.Helper()
+	return runPythonInput(t, code, nil, args...)
+}
+
+// runPythonInput is runPython with input on the script's standard input.
+func runPythonInput(t *testing.T, code string, input []byte, args ...string) string {
+	t.Helper()
 	python := testkafka.Env(t, "HOP_PYTHON")
 	script := filepath.Join(t.TempDir(), "hop_io.py")
 	require.NoError(t, os.WriteFile(script, []byte(code), 0o600))
-	out, err := exec.Command(python, append([]string{script}, args...)...).Output()
+	cmd := exec.Command(python, append([]string{script}, args...)...)
+	cmd.Stdin = bytes.NewReader(input)
+	out, err := cmd.Output()
 	var stderr string
 	if ee, ok := err.(*exec.ExitError); ok {
 		stderr = string(ee.Stderr)
