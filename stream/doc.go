@@ -36,11 +36,19 @@
 //	stream.JSON(v)         json   the JSON of v          (Python dict, list, number …)
 //	string                 json   a JSON string "…"      (Python str; must be UTF-8)
 //	[]byte, stream.Blob    blob   the bytes as they are  (Python bytes, hop Blob)
-//	a stream.Model         its Format(), its Serialize()
+//	stream.Avro            avro   an Avro container file (hop AvroBlob)
+//	stream.VOEvent         voevent        its XML            (hop VOEvent)
+//	stream.Circular        circular       JSON header, body  (hop GCNCircular)
+//	stream.GCNTextNotice   gcntextnotice  its text           (hop GCNTextNotice)
+//	stream.External        external       JSON {"url": …}    (hop ExternalMessage)
+//	another stream.Model   its Format(), its Serialize()
 //	nil                    blob   a null value
 //
-// A reader gets Format and the raw Payload; Decode into a *string gives a string back
-// as it was written (from json, and a blob's bytes as text), Content the JSON value.
+// A reader gets Format and the raw Payload. Content decodes the payload into the typed
+// value of its format (the JSON value; Avro records; *VOEvent; Circular;
+// GCNTextNotice; External; the bytes of a blob), and Decode into a target of the
+// caller's (a Go struct from an avro record, by its avro tags; a *string gives a string
+// back as it was written, from json, and a blob's bytes as text).
 //
 // pykafka's start rules: StartAt(p) resumes where the group left off and starts at p
 // only where it has no committed offset (auto_offset_reset); with ResetOnStart it starts
