@@ -293,3 +293,29 @@ func jsonRoundTrip(t *testing.T, v any) any {
 	require.NoError(t, json.Unmarshal(b, &out))
 	return out
 }
+
+// circularScript parses the circular on its standard input with hop-client's
+// GCNCircular.load and prints header and body as JSON.
+const circularScript = `
+import json, sys
+from hop.models import GCNCircular
+c = GCNCircular.load(sys.stdin.read())
+print(json.dumps({"header": c.header, "body": c.body}))
+`
+
+// ParseCircular reads a circular's e-mail form as hop-client's GCNCircular.load does.
+func TestParseCircularAsHop(t *testing.T) {
+	for _, text := range []string{
+		"TITLE:   GCN CIRCULAR\nNUMBER:  40000\nSUBJECT: GRB 261130A: Swift detection\n" +
+			"DATE:    26/11/30 12:00:00 GMT\nFROM:    Ada Lovelace at Example <ada@example.org>\n\nA burst was seen.\nSecond line.\n",
+		"Title: folded\nSubject: a subject that goes on\n  onto a second line\n\nbody\n",
+		"TITLE: no blank line\nthe body starts here\nSUBJECT: not a header now\n",
+		"Title: twice\nTITLE: the last wins\n\n",
+	} {
+		var hops stream.Circular
+		require.NoError(t, json.Unmarshal([]byte(runPythonInput(t, circularScript, []byte(text))), &hops))
+		mine, err := stream.ParseCircular(strings.NewReader(text))
+		require.NoError(t, err)
+		assert.Equal(t, hops, mine, text)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/mail"
 	"sort"
 	"strings"
 	"unicode"
@@ -164,21 +163,60 @@ func circularHeaderOrder(h map[string]string) []string {
 }
 
 // ParseCircular reads a circular in its e-mail form (RFC 822 header lines, a blank
-// line, the body), as hop-client's GCNCircular.load does: header names lower-cased.
+// line, the body), as hop-client's GCNCircular.load does with Python's e-mail parser:
+// header names lower-cased, a folded header's lines kept as they are, the last of a
+// repeated header kept, and the body from the first line that is not a header.
 func ParseCircular(r io.Reader) (Circular, error) {
-	msg, err := mail.ReadMessage(r)
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return Circular{}, fmt.Errorf("stream: reading a circular: %w", err)
 	}
-	body, err := io.ReadAll(msg.Body)
-	if err != nil {
-		return Circular{}, fmt.Errorf("stream: reading a circular's body: %w", err)
+	lines := strings.SplitAfter(string(data), "\n")
+	c := Circular{Header: map[string]string{}}
+	var name string
+	var value []string
+	flush := func() {
+		if name != "" {
+			v := strings.TrimLeft(value[0], " \t") + strings.Join(value[1:], "")
+			c.Header[strings.ToLower(name)] = strings.TrimRight(v, "\r\n")
+		}
 	}
-	c := Circular{Header: make(map[string]string, len(msg.Header)), Body: string(body)}
-	for k, vs := range msg.Header {
-		c.Header[strings.ToLower(k)] = vs[0]
+	i := 0
+	for ; i < len(lines); i++ {
+		line := lines[i]
+		if line == "" || line == "\n" || line == "\r\n" {
+			i++ // the blank line between header and body
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if name != "" {
+				value = append(value, line)
+			}
+			continue
+		}
+		colon := strings.IndexByte(line, ':')
+		if colon < 0 || !headerName(line[:colon]) {
+			break // not a header line: the body begins here
+		}
+		flush()
+		name, value = line[:colon], []string{line[colon+1:]}
+	}
+	flush()
+	if i < len(lines) {
+		c.Body = strings.Join(lines[i:], "")
 	}
 	return c, nil
+}
+
+// headerName reports whether s can name an e-mail header: printable ASCII other than
+// space and colon.
+func headerName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e || s[i] == ':' {
+			return false
+		}
+	}
+	return true
 }
 
 // External is hop's "external" format (hop-client's ExternalMessage): a message that
