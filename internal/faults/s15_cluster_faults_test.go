@@ -47,7 +47,7 @@ func TestScenario15Cluster(t *testing.T) {
 		{"TwoOfThreeKilled", scenario18TwoOfThreeKilled},
 		{"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
 		{"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
-		// TODO {"NodeFrozen", scenario21NodeFrozen},
+		{"NodeFrozen", scenario21NodeFrozen},
 		// TODO {"MaxPollExceeded", scenario22MaxPollExceeded},
 	} {
 		t.Run(sc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 )
@@ -20,6 +21,7 @@ type Broker struct {
 	Bootstrap     string // PLAINTEXT listener
 	SASLBootstrap string // SASL_PLAINTEXT (SCRAM-SHA-512) listener
 	env           []string
+	paused        atomic.Bool // frozen by Pause, not yet thawed
 }
 
 // StartBroker starts a broker for this test alone (about 5 s) and stops it when the
@@ -135,6 +137,7 @@ func (b *Broker) Pause(t testing.TB) {
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatalf("SIGSTOP to broker %d: %v", pid, err)
 	}
+	b.paused.Store(true)
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
 }
 
@@ -145,4 +148,5 @@ func (b *Broker) Resume(t testing.TB) {
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 		t.Fatalf("SIGCONT to broker %d: %v", pid, err)
 	}
+	b.paused.Store(false)
 }

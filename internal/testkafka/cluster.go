@@ -32,7 +32,6 @@ type Cluster struct {
 	// Nodes are the nodes; Nodes[i] has node id i+1.
 	Nodes []*Broker
 
-	admin *ckafka.AdminClient // for metadata; quiet, since nodes come and go
 }
 
 // ClusterTimeouts are the broker settings StartCluster gives every node so that a test
@@ -117,12 +116,6 @@ func StartCluster(t testing.TB, n int) *Cluster {
 			t.Fatal(err)
 		}
 	}
-	a, err := ckafka.NewAdminClient(&ckafka.ConfigMap{"bootstrap.servers": c.Bootstrap, "log_level": 0})
-	if err != nil {
-		t.Fatalf("admin client for the cluster: %v", err)
-	}
-	c.admin = a
-	t.Cleanup(a.Close) // before the nodes stop: cleanups run last first
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := c.waitBrokers(ctx, n); err != nil {
@@ -155,9 +148,15 @@ func (c *Cluster) Node(t testing.TB, id int32) *Broker {
 
 // waitBrokers waits until the cluster's metadata lists n brokers.
 func (c *Cluster) waitBrokers(ctx context.Context, n int) error {
+	// Quiet: connections are refused until the nodes listen.
+	a, err := ckafka.NewAdminClient(&ckafka.ConfigMap{"bootstrap.servers": c.Bootstrap, "log_level": 0})
+	if err != nil {
+		return ckconv.Error(err)
+	}
+	defer a.Close()
 	var last string
 	for {
-		md, err := c.admin.GetMetadata(nil, false, 2000)
+		md, err := a.GetMetadata(nil, false, 2000)
 		if err == nil && len(md.Brokers) == n {
 			return nil
 		}
@@ -219,28 +218,50 @@ func (p PartitionState) String() string {
 }
 
 // Partitions returns the state of every partition of the topics (all topics, internal
-// ones included, when none is named), as the cluster's metadata says now.
+// ones included, when none is named), as the cluster's metadata says now. A metadata
+// request that fails (sent to a frozen or dying node) is tried again for up to a minute.
 func (c *Cluster) Partitions(t testing.TB, topics ...string) []PartitionState {
 	t.Helper()
-	ps, err := c.partitions(topics)
-	if err != nil {
-		t.Fatalf("cluster metadata: %v", err)
+	start := time.Now()
+	for {
+		ps, err := c.partitions(topics)
+		if err == nil {
+			return ps
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatalf("cluster metadata: %v (for a minute)", err)
+		}
 	}
-	return ps
 }
 
 func (c *Cluster) partitions(topics []string) ([]PartitionState, error) {
-	a := c.admin
+	// A client of its own each time, bootstrapped from the nodes that run and are not
+	// frozen: a frozen node accepts connections (the kernel does) and answers nothing, and
+	// a long-lived client keeps sending to it until its socket times out.
+	var live []string
+	for _, b := range c.Nodes {
+		if b.Running() && !b.paused.Load() {
+			live = append(live, b.Bootstrap)
+		}
+	}
+	if len(live) == 0 {
+		return nil, fmt.Errorf("no node is running and awake")
+	}
+	a, err := ckafka.NewAdminClient(&ckafka.ConfigMap{"bootstrap.servers": strings.Join(live, ","), "log_level": 0})
+	if err != nil {
+		return nil, ckconv.Error(err)
+	}
+	defer a.Close()
 	var mds []*ckafka.Metadata
 	if len(topics) == 0 {
-		md, err := a.GetMetadata(nil, true, 5000)
+		md, err := a.GetMetadata(nil, true, 3000)
 		if err != nil {
 			return nil, ckconv.Error(err)
 		}
 		mds = append(mds, md)
 	}
 	for _, topic := range topics {
-		md, err := a.GetMetadata(&topic, false, 5000)
+		md, err := a.GetMetadata(&topic, false, 3000)
 		if err != nil {
 			return nil, ckconv.Error(err)
 		}
@@ -394,6 +415,7 @@ func (b *Broker) Thaw() {
 	if pid, ok := b.pid(); ok {
 		_ = syscall.Kill(pid, syscall.SIGCONT)
 	}
+	b.paused.Store(false)
 }
 
 // pid is the process id from $KAFKA_HOME/broker.pid, when the file exists.
