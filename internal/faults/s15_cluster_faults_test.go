@@ -48,7 +48,7 @@ func TestScenario15Cluster(t *testing.T) {
 		{"GroupCoordinatorKill", scenario19GroupCoordinatorKill},
 		{"TransactionCoordinatorKill", scenario20TransactionCoordinatorKill},
 		{"NodeFrozen", scenario21NodeFrozen},
-		// TODO {"MaxPollExceeded", scenario22MaxPollExceeded},
+		{"MaxPollExceeded", scenario22MaxPollExceeded},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			wholeCluster(t, c)
