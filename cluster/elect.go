@@ -95,8 +95,11 @@ func electionResults(election ElectionType, ck []ckafka.TopicPartition) []topicp
 	out := make([]topicpartition.TopicPartition, 0, len(ck))
 	for _, p := range ck {
 		tp := topicpartition.Of(*p.Topic, p.Partition)
-		if ce, ok := p.Error.(ckafka.Error); ok && ce.Code() != ckafka.ErrNoError {
-			tp.Err = partitionError(fmt.Sprintf("%s election of %s[%d]", election, tp.Topic, tp.Partition), ce)
+		// The engine reports a success as an error value with code NO_ERROR.
+		if ce, ok := p.Error.(ckafka.Error); ok {
+			if ce.Code() != ckafka.ErrNoError {
+				tp.Err = partitionError(fmt.Sprintf("%s election of %s[%d]", election, tp.Topic, tp.Partition), ce)
+			}
 		} else if p.Error != nil {
 			tp.Err = ckconv.Error(p.Error)
 		}
