@@ -38,11 +38,17 @@ type Credential struct {
 	// "SASL_PLAINTEXT".
 	Protocol string
 	// Mechanism is librdkafka's sasl.mechanisms: "SCRAM-SHA-512" (the default),
-	// "SCRAM-SHA-256" or "PLAIN".
+	// "SCRAM-SHA-256", "PLAIN", or "OAUTHBEARER" with a TokenEndpoint.
 	Mechanism string
 	// SSLCALocation is librdkafka's ssl.ca.location: a CA certificate file to verify
-	// the brokers with instead of the system's; "" for the system's.
+	// the brokers with instead of the system's; "" for the system's. With a
+	// TokenEndpoint it verifies the endpoint's certificate too (https.ca.location).
 	SSLCALocation string
+	// TokenEndpoint is an OpenID Connect token endpoint (hop-client's token_endpoint).
+	// With one, the credential logs in with OAUTHBEARER: librdkafka asks the endpoint
+	// for tokens with the client-credentials grant, Username being the client id and
+	// Password its secret, as hop-client does.
+	TokenEndpoint string
 }
 
 // DefaultAuthPath is where the auth file is looked for:
@@ -120,8 +126,13 @@ func LoadAuth(path string) ([]Credential, error) {
 // and librdkafka's (SCRAM-SHA-512), in any case, and come back in librdkafka's;
 // protocols come back upper case. The old hop form with a single [auth] table is read
 // too. Keys rdstreams does not know are ignored, as hop-client ignores them, except
-// a non-empty token_endpoint: such an OAuth (OAUTHBEARER/OIDC) credential is refused,
-// since rdstreams logs in with a username and password only.
+// token_command (a program printing tokens), which is refused.
+//
+// An entry with a token_endpoint (an OpenID Connect token endpoint URL) is an OAuth
+// credential, as in hop-client: its mechanism defaults to OAUTHBEARER, and the username
+// and password are the client id and secret librdkafka presents to the endpoint
+// (client-credentials grant). With another mechanism named, the endpoint is ignored,
+// as hop-client ignores it. OAUTHBEARER without a token_endpoint is refused.
 //
 // Every entry must have a non-empty username and password; an entry without, or with
 // a value of the wrong type, an unknown protocol or mechanism, or a malformed hostname,
@@ -203,9 +214,12 @@ func credentialFrom(e map[string]any) (Credential, string) {
 	} else if !present || c.Password == "" {
 		return c, fmt.Sprintf("missing password (username %q)", c.Username)
 	}
-	if v, ok := e["token_endpoint"]; ok && v != "" {
-		return c, fmt.Sprintf("username %q has a token_endpoint: OAuth (OAUTHBEARER) credentials are not supported, "+
-			"only username and password ones", c.Username)
+	if c.TokenEndpoint, _, reason = str("token_endpoint"); reason != "" {
+		return c, reason
+	}
+	if _, ok := e["token_command"]; ok {
+		return c, fmt.Sprintf("username %q has a token_command: running a program for tokens is not supported; "+
+			"give the identity provider's token_endpoint instead", c.Username)
 	}
 	if c.Hostname, _, reason = str("hostname"); reason != "" {
 		return c, reason
@@ -224,8 +238,18 @@ func credentialFrom(e map[string]any) (Credential, string) {
 	if c.Mechanism, _, reason = str("mechanism"); reason != "" {
 		return c, reason
 	}
+	if c.Mechanism == "" && c.TokenEndpoint != "" {
+		c.Mechanism = oauthBearer
+	}
 	if c.Mechanism, reason = normalizeMechanism(c.Mechanism); reason != "" {
 		return c, reason
+	}
+	switch {
+	case c.Mechanism == oauthBearer && c.TokenEndpoint == "":
+		return c, fmt.Sprintf("mechanism %q is not supported without a token_endpoint: add the identity "+
+			"provider's token endpoint URL (username and password are then its client id and secret)", c.Mechanism)
+	case c.Mechanism != oauthBearer:
+		c.TokenEndpoint = "" // hop-client uses it only with OAUTHBEARER
 	}
 	if c.SSLCALocation, _, reason = str("ssl_ca_location"); reason != "" {
 		return c, reason
@@ -269,15 +293,18 @@ func normalizeMechanism(m string) (string, string) {
 	switch up := strings.ReplaceAll(strings.ToUpper(m), "_", "-"); up {
 	case "":
 		return DefaultMechanism, ""
-	case "SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN":
+	case "SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN", oauthBearer:
 		return up, ""
-	case "OAUTHBEARER", "GSSAPI":
+	case "GSSAPI":
 		return "", fmt.Sprintf("mechanism %q is not supported: rdstreams logs in with a username and password "+
-			"(SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN)", m)
+			"(SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN) or OAuth tokens (OAUTHBEARER with a token_endpoint)", m)
 	}
-	return "", fmt.Sprintf("unknown mechanism %q: use SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN "+
+	return "", fmt.Sprintf("unknown mechanism %q: use SCRAM-SHA-512, SCRAM-SHA-256, PLAIN or OAUTHBEARER "+
 		"(hop's SCRAM_SHA_512 spelling works too)", m)
 }
+
+// oauthBearer is the OAuth mechanism, for credentials with a token endpoint.
+const oauthBearer = "OAUTHBEARER"
 
 // SelectCredential picks the credential for u from creds, by hop-client's rules:
 //
@@ -385,7 +412,11 @@ func matchesBroker(hostname string, brokers []hostPort) bool {
 
 // Config gives the librdkafka properties that log in with c: security.protocol,
 // sasl.mechanisms, sasl.username, sasl.password, and ssl.ca.location when set. Empty
-// Protocol and Mechanism mean the defaults, SASL_SSL and SCRAM-SHA-512.
+// Protocol and Mechanism mean the defaults, SASL_SSL and SCRAM-SHA-512. With a
+// TokenEndpoint (mechanism OAUTHBEARER) the username and password are instead
+// sasl.oauthbearer.client.id and .client.secret, with sasl.oauthbearer.method=oidc and
+// sasl.oauthbearer.token.endpoint.url, and ssl.ca.location is also https.ca.location,
+// the properties hop-client sets.
 func (c Credential) Config() map[string]any {
 	protocol, mechanism := c.Protocol, c.Mechanism
 	if protocol == "" {
@@ -393,12 +424,25 @@ func (c Credential) Config() map[string]any {
 	}
 	if mechanism == "" {
 		mechanism = DefaultMechanism
+		if c.TokenEndpoint != "" {
+			mechanism = oauthBearer
+		}
 	}
 	config := map[string]any{
 		"security.protocol": protocol,
 		"sasl.mechanisms":   mechanism,
-		"sasl.username":     c.Username,
-		"sasl.password":     c.Password,
+	}
+	if mechanism == oauthBearer {
+		config["sasl.oauthbearer.method"] = "oidc"
+		config["sasl.oauthbearer.client.id"] = c.Username
+		config["sasl.oauthbearer.client.secret"] = c.Password
+		config["sasl.oauthbearer.token.endpoint.url"] = c.TokenEndpoint
+		if c.SSLCALocation != "" {
+			config["https.ca.location"] = c.SSLCALocation
+		}
+	} else {
+		config["sasl.username"] = c.Username
+		config["sasl.password"] = c.Password
 	}
 	if c.SSLCALocation != "" {
 		config["ssl.ca.location"] = c.SSLCALocation
@@ -420,8 +464,14 @@ func (c Credential) String() string {
 	}
 	if mechanism == "" {
 		mechanism = DefaultMechanism
+		if c.TokenEndpoint != "" {
+			mechanism = oauthBearer
+		}
 	}
 	s := fmt.Sprintf("%s@%s (%s over %s", c.Username, host, mechanism, protocol)
+	if c.TokenEndpoint != "" {
+		s += ", tokens from " + c.TokenEndpoint
+	}
 	if c.SSLCALocation != "" {
 		s += ", CA " + c.SSLCALocation
 	}
@@ -434,8 +484,8 @@ func (c Credential) GoString() string {
 	if c.Password != "" {
 		password = "xxxxx"
 	}
-	return fmt.Sprintf("stream.Credential{Username:%q, Password:%q, Hostname:%q, Protocol:%q, Mechanism:%q, SSLCALocation:%q}",
-		c.Username, password, c.Hostname, c.Protocol, c.Mechanism, c.SSLCALocation)
+	return fmt.Sprintf("stream.Credential{Username:%q, Password:%q, Hostname:%q, Protocol:%q, Mechanism:%q, SSLCALocation:%q, TokenEndpoint:%q}",
+		c.Username, password, c.Hostname, c.Protocol, c.Mechanism, c.SSLCALocation, c.TokenEndpoint)
 }
 
 // LogValue is how log/slog shows the credential: its String, never the password.

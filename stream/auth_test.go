@@ -137,8 +137,16 @@ nested = {a = 1}
 			errText: []string{`mechanism "OAUTHBEARER" is not supported`}},
 		{name: "GSSAPI", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\nmechanism = 'GSSAPI'\n",
 			errText: []string{`mechanism "GSSAPI" is not supported`}},
-		{name: "token endpoint", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\ntoken_endpoint = 'https://x/token'\n",
-			errText: []string{"entry 1", "token_endpoint", "not supported"}},
+		{name: "token endpoint: OAUTHBEARER, as in hop-client", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\ntoken_endpoint = 'https://x/token'\n",
+			want: []stream.Credential{{Username: "u", Password: "p", Protocol: "SASL_SSL", Mechanism: "OAUTHBEARER", TokenEndpoint: "https://x/token"}}},
+		{name: "token endpoint with mechanism oauthbearer", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\nmechanism = 'oauthbearer'\nprotocol = 'SASL_PLAINTEXT'\ntoken_endpoint = 'http://x/token'\n",
+			want: []stream.Credential{{Username: "u", Password: "p", Protocol: "SASL_PLAINTEXT", Mechanism: "OAUTHBEARER", TokenEndpoint: "http://x/token"}}},
+		{name: "token endpoint ignored with SCRAM, as in hop-client", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\nmechanism = 'SCRAM_SHA_512'\ntoken_endpoint = 'https://x/token'\n",
+			want: []stream.Credential{cred("u", "p", "")}},
+		{name: "token endpoint not a string", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\ntoken_endpoint = 1\n",
+			errText: []string{"entry 1", "token_endpoint is a integer"}},
+		{name: "token command", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\ntoken_command = 'get-token'\n",
+			errText: []string{"entry 1", "token_command", "not supported", "token_endpoint"}},
 		{name: "unknown protocol", toml: "[[auth]]\nusername = 'u'\npassword = 'p'\nprotocol = 'SSL'\n",
 			errText: []string{`protocol "SSL" is not SASL_SSL or SASL_PLAINTEXT`}},
 		{name: "not TOML", toml: "[[auth]\nusername = 'u'", errText: []string{"not valid TOML"}},
@@ -170,6 +178,8 @@ func TestCredentialPrinting(t *testing.T) {
 	assert.Equal(t, "bob@any host (SCRAM-SHA-512 over SASL_SSL)", stream.Credential{Username: "bob", Password: "x"}.String())
 	assert.Equal(t, "bob@any host (PLAIN over SASL_PLAINTEXT, CA /ca.pem)",
 		stream.Credential{Username: "bob", Protocol: "SASL_PLAINTEXT", Mechanism: "PLAIN", SSLCALocation: "/ca.pem"}.String())
+	assert.Equal(t, "client-1@any host (OAUTHBEARER over SASL_SSL, tokens from https://idp/token)",
+		stream.Credential{Username: "client-1", Password: "x", TokenEndpoint: "https://idp/token"}.String())
 
 	var logged strings.Builder
 	slog.New(slog.NewJSONHandler(&logged, nil)).Info("using", "credential", c)
@@ -201,15 +211,33 @@ func TestCredentialConfig(t *testing.T) {
 		"ssl.ca.location":   "/ca.pem",
 	}, c.Config())
 
+	// A token endpoint: hop-client's OIDC properties, the secret never as sasl.password.
+	c = stream.Credential{Username: "client-1", Password: "s", TokenEndpoint: "https://idp/token", SSLCALocation: "/ca.pem"}
+	assert.Equal(t, map[string]any{
+		"security.protocol":                   "SASL_SSL",
+		"sasl.mechanisms":                     "OAUTHBEARER",
+		"sasl.oauthbearer.method":             "oidc",
+		"sasl.oauthbearer.client.id":          "client-1",
+		"sasl.oauthbearer.client.secret":      "s",
+		"sasl.oauthbearer.token.endpoint.url": "https://idp/token",
+		"ssl.ca.location":                     "/ca.pem",
+		"https.ca.location":                   "/ca.pem",
+	}, c.Config())
+
 	// librdkafka accepts every property Config gives (New checks them; nothing connects).
-	creds, err := stream.ParseAuth([]byte("[[auth]]\nusername='u'\npassword='p'\nmechanism='SCRAM_SHA_256'\nprotocol='SASL_PLAINTEXT'\n"))
-	require.NoError(t, err)
-	config := creds[0].Config()
-	config["bootstrap.servers"] = "127.0.0.1:1"
-	p, err := producer.New(config, producer.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		producer.WithErrorCallback(func(*kafkaerror.Error) {})) // nothing listens there: quiet
-	require.NoError(t, err)
-	require.NoError(t, p.Close())
+	for _, entry := range []string{
+		"[[auth]]\nusername='u'\npassword='p'\nmechanism='SCRAM_SHA_256'\nprotocol='SASL_PLAINTEXT'\n",
+		"[[auth]]\nusername='u'\npassword='p'\nprotocol='SASL_PLAINTEXT'\ntoken_endpoint='http://127.0.0.1:1/token'\n",
+	} {
+		creds, err := stream.ParseAuth([]byte(entry))
+		require.NoError(t, err)
+		config := creds[0].Config()
+		config["bootstrap.servers"] = "127.0.0.1:1"
+		p, err := producer.New(config, producer.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+			producer.WithErrorCallback(func(*kafkaerror.Error) {})) // nothing listens there: quiet
+		require.NoError(t, err, entry)
+		require.NoError(t, p.Close())
+	}
 }
 
 // writeAuthFile writes content to a fresh file with the given permissions.
