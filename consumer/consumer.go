@@ -2,16 +2,14 @@ package consumer
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/internal/lifecycle"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
@@ -21,9 +19,8 @@ import (
 // DefaultCloseTimeout bounds Close unless WithCloseTimeout says otherwise.
 const DefaultCloseTimeout = 10 * time.Second
 
-// pollSlice is the longest a Poll blocks inside librdkafka at once, so that Close and
-// finished asynchronous commits are noticed promptly by a long or endless Poll.
-const pollSlice = 100 * time.Millisecond
+// maxConsume is the most messages Consume returns at once.
+const maxConsume = 1_000_000
 
 // Consumer is a Kafka consumer with the semantics of the Python clients' Consumer:
 // messages, events and errors come from Poll (or Consume, or the Messages iterator),
@@ -32,49 +29,43 @@ const pollSlice = 100 * time.Millisecond
 //
 // All methods are safe for concurrent use.
 type Consumer struct {
-	ck         *ckafka.Consumer
+	eng        backend
 	set        settings
 	gate       lifecycle.Gate
-	logs       *cklog.Forwarder
 	hasGroup   bool           // the application set group.id
 	conn       ckconv.Conn    // explains connection failures in client-wide errors
 	autoCommit bool           // enable.auto.commit (with a group)
 	track      *offsetTracker // nil when the application stores offsets itself
 
-	serveMu sync.Mutex // one goroutine polls and serves callbacks at a time
+	serveMu sync.Mutex          // one goroutine consumes and serves callbacks at a time
+	one     [1]*message.Message // Poll's buffer, guarded by serveMu
+	timer   *time.Timer         // reused by waits, guarded by serveMu
 
-	mu      sync.Mutex     // guards the fields below
-	rb      rebalance      // the current subscription's callbacks
-	manual  bool           // an Assign made outside a rebalance callback is in force
-	results []commitResult // asynchronous commit results waiting for Poll
-	bounce  chan func()    // while Close runs: callbacks to run on Close's goroutine
-	gaveUp  chan struct{}  // closed when Close stops running bounced callbacks
+	mu     sync.Mutex // guards the fields below
+	rb     rebalance  // the current subscription's callbacks
+	manual bool       // an Assign made outside a rebalance callback is in force
 
-	released    chan struct{} // closed once the engine has shut down completely
-	inRebalance atomic.Bool   // a rebalance callback is running
+	inRebalance atomic.Bool // a rebalance callback is running
+	assignedIn  atomic.Bool // that callback changed the assignment itself
+
+	commits commitQueue // offset commits on their way and their results
 
 	// While Close runs a callback on its goroutine (the gate is already closed), calls
 	// made from that callback are let in through this window and counted, so that the
 	// engine is not released under them.
-	windowMu       sync.Mutex
-	windowOpen     bool
-	windowCalls    int
-	windowIdle     *sync.Cond
-	pendingResults atomic.Int32              // len(results), read without the lock on every poll
-	asyncCommits   sync.WaitGroup            // asynchronous commits queued or in flight
-	commitQueue    [][]ckafka.TopicPartition // asynchronous commits waiting, in order (nil: the positions); under mu
-	committing     bool                      // runAsyncCommits is running; under mu
+	windowMu    sync.Mutex
+	windowOpen  bool
+	windowCalls int
+	windowIdle  *sync.Cond
 
 	// Errors found in the background (see checkAssignedTopics) waiting for Poll to
 	// return them as error messages.
 	found        []*message.Message // under mu
 	pendingFound atomic.Int32       // len(found)
 	topicChecks  sync.WaitGroup     // background topic checks in flight
-}
 
-type commitResult struct {
-	err        error
-	partitions []topicpartition.TopicPartition
+	released   chan struct{}                   // closed once the engine has shut down completely
+	finalParts []topicpartition.TopicPartition // what Close's final commit committed
 }
 
 // New creates a consumer from librdkafka configuration properties
@@ -115,21 +106,30 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		defaults["group.id"] = "rdstreams-no-group-" + randomSuffix()
 		defaults["enable.auto.commit"] = false
 	}
-	overrides := map[string]any{}
-	var track *offsetTracker
-	if autoStore && hasGroup { // without a group nothing is ever committed
-		// rdstreams stores what Poll returns itself (see offsetTracker).
-		overrides["enable.auto.offset.store"] = "false"
-		track = newOffsetTracker()
-	}
-	ck, logs, err := cklog.NewEngine(config, defaults, overrides, s.logger, ckafka.NewConsumer)
+	props, err := ckconv.ConfigStrings(config, defaults)
 	if err != nil {
 		return nil, err
 	}
-	c := &Consumer{ck: ck, set: s, logs: logs, hasGroup: hasGroup, conn: ckconv.ConnOf(config), autoCommit: hasGroup && autoCommit,
-		track: track, released: make(chan struct{})}
+	var track *offsetTracker
+	if autoStore && hasGroup { // without a group nothing is ever committed
+		// rdstreams stores what Poll returns itself (see offsetTracker).
+		props["enable.auto.offset.store"] = "false"
+		track = newOffsetTracker()
+	}
+	eng, err := engine.NewConsumer(props, cklog.Emitter(s.logger))
+	if err != nil {
+		return nil, ckconv.ConfigError(err, config)
+	}
+	return newConsumer(eng, s, ckconv.ConnOf(config), hasGroup, hasGroup && autoCommit, track), nil
+}
+
+// newConsumer is a Consumer driving eng (the lifecycle tests give it a fake).
+func newConsumer(eng backend, s settings, conn ckconv.Conn, hasGroup, autoCommit bool, track *offsetTracker) *Consumer {
+	c := &Consumer{eng: eng, set: s, conn: conn, hasGroup: hasGroup, autoCommit: autoCommit, track: track,
+		released: make(chan struct{})}
 	c.windowIdle = sync.NewCond(&c.windowMu)
-	return c, nil
+	c.commits.init(eng)
+	return c
 }
 
 // Poll returns the next message, or an event or error as a message whose Err is set
@@ -138,7 +138,12 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 // or the consumer is closed). On a closed consumer it returns a message whose Err is
 // kafkaerror.ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) *message.Message {
-	m, err := c.serving(func() *message.Message { return c.poll(timeout, nil) })
+	var m *message.Message
+	err := c.serving(func() {
+		w, stop := c.waitFor(timeout, nil)
+		defer stop()
+		m = c.poll(w)
+	})
 	if err != nil {
 		return closedMessage()
 	}
@@ -147,13 +152,8 @@ func (c *Consumer) Poll(timeout time.Duration) *message.Message {
 
 // PollContext is Poll waiting until ctx is done instead of a timeout.
 func (c *Consumer) PollContext(ctx context.Context) *message.Message {
-	m, err := c.serving(func() *message.Message {
-		timeout := time.Duration(-1)
-		if d, ok := ctx.Deadline(); ok {
-			timeout = max(0, time.Until(d))
-		}
-		return c.poll(timeout, ctx.Done())
-	})
+	var m *message.Message
+	err := c.serving(func() { m = c.poll(wait{block: true, done: ctx.Done(), closing: c.gate.Closing()}) })
 	if err != nil {
 		return closedMessage()
 	}
@@ -165,9 +165,12 @@ func (c *Consumer) PollContext(ctx context.Context) *message.Message {
 // errors are in the list as messages whose Err is set. n = 0 returns an empty list at
 // once, whatever the timeout, and serves no callbacks, as in confluent-kafka-python. On
 // a closed consumer it returns kafkaerror.ErrClosed.
+//
+// Consume is the fast path: the messages waiting are copied out of librdkafka together,
+// in one call, into memory allocated for the batch.
 func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, error) {
-	if n < 0 || n > 1_000_000 {
-		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Consume: n must be between 0 and 1000000, got %d", n)
+	if n < 0 || n > maxConsume {
+		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "Consume: n must be between 0 and %d, got %d", maxConsume, n)
 	}
 	if n == 0 {
 		in := c.enter()
@@ -178,105 +181,157 @@ func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, er
 		return []*message.Message{}, nil
 	}
 	var out []*message.Message
-	_, err := c.serving(func() *message.Message {
-		deadline := time.Now().Add(timeout)
-		out = make([]*message.Message, 0, min(n, 1024))
-		for len(out) < n {
-			remaining := time.Duration(-1)
-			if timeout >= 0 {
-				remaining = max(0, time.Until(deadline))
-			}
-			m := c.poll(remaining, nil)
-			if m == nil {
-				break
-			}
-			out = append(out, m)
-		}
-		return nil
+	err := c.serving(func() {
+		w, stop := c.waitFor(timeout, nil)
+		defer stop()
+		out = c.consume(make([]*message.Message, 0, min(n, 1024)), n, w)
 	})
 	return out, err
 }
 
-// serving runs a call that polls and serves callbacks: on an open consumer (else it
+// serving runs a call that consumes and serves callbacks: on an open consumer (else it
 // returns ErrClosed), one such call at a time.
-func (c *Consumer) serving(call func() *message.Message) (*message.Message, error) {
+func (c *Consumer) serving(call func()) error {
 	in := c.enter()
 	if in == closed {
-		return nil, kafkaerror.ErrClosed
+		return kafkaerror.ErrClosed
 	}
 	defer c.exit(in)
 	c.serveMu.Lock()
 	defer c.serveMu.Unlock()
-	return call(), nil
+	call()
+	return nil
 }
 
-// poll asks the engine for events until one is a message to return, or timeout passes
-// (negative: never), done closes or the consumer closes. The caller holds serveMu.
-//
-// The path that returns a message reads no clock: the deadline is worked out only once
-// a wait came back empty (counting that first wait as spent, so Poll may end a little
-// early when events other than messages arrived, never late).
-func (c *Consumer) poll(timeout time.Duration, done <-chan struct{}) *message.Message {
-	var deadline time.Time
-	wait := pollSlice
-	if timeout >= 0 {
-		wait = min(wait, timeout)
+// wait says how long a call waits for something to return.
+type wait struct {
+	block    bool             // wait at all
+	deadline <-chan time.Time // nil: no deadline
+	done     <-chan struct{}  // the caller's context
+	closing  <-chan struct{}  // Close began
+}
+
+// waitFor is the wait for a timeout (negative: none), and the function that stops its
+// timer. The caller holds serveMu (the timer is reused from call to call).
+func (c *Consumer) waitFor(timeout time.Duration, done <-chan struct{}) (wait, func()) {
+	w := wait{block: timeout != 0, done: done, closing: c.gate.Closing()}
+	if timeout <= 0 {
+		return w, func() {}
 	}
+	if c.timer == nil {
+		c.timer = time.NewTimer(timeout)
+	} else {
+		c.timer.Reset(timeout)
+	}
+	w.deadline = c.timer.C
+	return w, func() { c.timer.Stop() }
+}
+
+// poll takes the next message or event to return, serving callbacks, until w says to
+// stop waiting. The caller holds serveMu.
+func (c *Consumer) poll(w wait) *message.Message {
 	for {
-		c.serveCommitResults()
-		if c.pendingFound.Load() > 0 {
-			return c.popFound()
+		if m := c.background(); m != nil {
+			return m
 		}
-		if c.track != nil && c.track.busyDue() {
-			c.storeTracked()
+		msgs, ev, ok := c.eng.Consume(c.one[:0], 1)
+		if len(msgs) == 1 {
+			if c.track != nil {
+				c.track.seen(msgs)
+			}
+			m := msgs[0]
+			c.one[0] = nil // the buffer does not keep the message alive
+			return m
 		}
-		if ev := c.ck.Poll(millis(wait)); ev != nil {
+		if ok {
 			if m := c.handle(ev); m != nil {
 				return m
 			}
+			continue
 		}
-		// Nothing to return yet: the idle path.
-		now := time.Now()
-		if c.track != nil && c.track.due(now) {
-			c.storeTracked()
-		}
-		if timeout >= 0 {
-			if deadline.IsZero() {
-				deadline = now.Add(timeout - wait)
-			}
-			if !now.Before(deadline) {
-				return nil
-			}
-			wait = min(pollSlice, deadline.Sub(now))
-		}
-		select {
-		case <-done:
+		if !c.idle(w) {
 			return nil
-		case <-c.gate.Closing():
-			return nil
-		default:
 		}
 	}
+}
+
+// consume appends to out until it holds n messages or w says to stop waiting. The
+// caller holds serveMu.
+func (c *Consumer) consume(out []*message.Message, n int, w wait) []*message.Message {
+	for len(out) < n {
+		if m := c.background(); m != nil {
+			out = append(out, m)
+			continue
+		}
+		before := len(out)
+		var ev engine.Event
+		var ok bool
+		out, ev, ok = c.eng.Consume(out, n-len(out))
+		if c.track != nil && len(out) > before {
+			c.track.seen(out[before:])
+		}
+		if ok {
+			if m := c.handle(ev); m != nil {
+				out = append(out, m)
+			}
+			continue
+		}
+		if len(out) > before {
+			continue // the queue may have more by now: look again before waiting
+		}
+		if !c.idle(w) {
+			break
+		}
+	}
+	return out
+}
+
+// background serves what arrived outside the consumer queue — results of
+// asynchronous commits, errors found by topic checks — and stores consumed offsets when
+// due; it returns an error message to return, if any.
+func (c *Consumer) background() *message.Message {
+	c.serveCommitResults()
+	if c.pendingFound.Load() > 0 {
+		return c.popFound()
+	}
+	if c.track != nil && c.track.busyDue() {
+		c.storeTracked()
+	}
+	return nil
+}
+
+// idle waits, with the consumer queue empty, until it may have something again; false
+// when w says to stop waiting instead.
+func (c *Consumer) idle(w wait) bool {
+	if !w.block {
+		return false
+	}
+	if c.track != nil && c.track.dirty.Load() {
+		c.storeTracked() // what was returned is stored before the consumer goes quiet
+	}
+	select {
+	case <-c.eng.Wake():
+		return true
+	case <-c.eng.CommitWake():
+		c.commits.drain()
+		return true
+	case <-w.deadline:
+	case <-w.done:
+	case <-w.closing:
+	}
+	return false
 }
 
 // handle turns an engine event into the message Poll returns, or serves its callback
 // and returns nil.
-func (c *Consumer) handle(ev ckafka.Event) *message.Message {
-	switch e := ev.(type) {
-	case *ckafka.Message:
-		if c.track != nil && e.TopicPartition.Error == nil {
-			c.track.seen(e)
+func (c *Consumer) handle(ev engine.Event) *message.Message {
+	switch ev.Kind {
+	case engine.ClientError:
+		if ev.Msg != nil && ev.Err.Code() == kafkaerror.PartitionEOF {
+			eof := kafkaerror.New(kafkaerror.PartitionEOF, "", kafkaerror.Flags{})
+			return ckconv.EventMessage(eof, ev.Msg.Topic(), ev.Msg.Partition(), ev.Msg.Offset())
 		}
-		return ckconv.Message(e)
-	case ckafka.PartitionEOF:
-		topic := ""
-		if e.Topic != nil {
-			topic = *e.Topic
-		}
-		eof := kafkaerror.New(kafkaerror.PartitionEOF, "", kafkaerror.Flags{})
-		return ckconv.EventMessage(eof, topic, e.Partition, topicpartition.Offset(e.Offset))
-	case ckafka.Error:
-		kerr := c.conn.ClientError(e)
+		kerr := c.conn.Report(ev.Err)
 		if !c.hasGroup && kerr.Code() == kafkaerror.GroupAuthorizationFailed {
 			// The engine looks up a coordinator for the stand-in group.id a consumer
 			// without a group gets (see New); on a cluster with ACLs that lookup is
@@ -288,19 +343,30 @@ func (c *Consumer) handle(ev ckafka.Event) *message.Message {
 			c.set.onError(kerr)
 			return nil
 		}
+		if ev.Msg != nil {
+			return ckconv.EventMessage(kerr, ev.Msg.Topic(), ev.Msg.Partition(), ev.Msg.Offset())
+		}
 		return ckconv.EventMessage(kerr, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
-	case ckafka.OffsetsCommitted:
+	case engine.CommitResult: // an automatic commit's
 		if c.set.onCommit != nil {
-			c.set.onCommit(ckconv.Error(e.Error), ckconv.TopicPartitions(e.Offsets))
+			c.set.onCommit(errOrNil(ev.Err), ev.Partitions)
 		}
-	case *ckafka.Stats:
+	case engine.Statistics:
 		if c.set.onStats != nil {
-			c.set.onStats(e.String())
+			c.set.onStats(ev.Stats)
 		}
-	default:
-		c.set.logger.Debug("rdstreams: consumer event ignored", slog.String("event", ev.String()))
+	case engine.Rebalance:
+		c.rebalance(ev, false)
 	}
 	return nil
+}
+
+// errOrNil is err as an error: nil when err is nil.
+func errOrNil(err *kafkaerror.Error) error {
+	if err == nil {
+		return nil
+	}
+	return err
 }
 
 func closedMessage() *message.Message {
@@ -325,58 +391,145 @@ func (c *Consumer) Close() error {
 	return c.CloseContext(ctx)
 }
 
+// errCloseTimedOut is what a Close that reached its bound returns.
+func errCloseTimedOut() error {
+	return kafkaerror.Newf(kafkaerror.TimedOut,
+		"consumer close did not finish in time (broker unreachable, or a cooperative rebalance in progress?); librdkafka completes it in the background and the group reassigns the partitions after session.timeout.ms")
+}
+
 // CloseContext is Close bounded by ctx instead of the close timeout.
+//
+// Close serves the engine's close queue on this goroutine: the revocation of the
+// assignment (OnRevoke runs here and may commit), the final commit's result, and the
+// results of asynchronous commits still on their way.
 func (c *Consumer) CloseContext(ctx context.Context) error {
 	if !c.gate.Begin() {
 		return nil
 	}
-	// New calls fail from now on and blocked ones wake up. The shutdown runs on a worker
-	// goroutine, so that Close can give up waiting at its bound: the worker waits for the
-	// calls still in progress, makes the final commit, and runs the engine's close. The
-	// callbacks this triggers are bounced back here, to run on the caller's goroutine.
-	bounce := make(chan func())
-	abandoned := make(chan struct{})
-	defer close(abandoned) // on return or on a callback's panic: the worker stops bouncing
-	c.mu.Lock()
-	c.bounce, c.gaveUp = bounce, abandoned
-	c.mu.Unlock()
-	finished := make(chan error, 1)
-	go func() {
-		<-c.gate.Idle()
-		c.asyncCommits.Wait() // the engine must not be destroyed under a commit
-		c.topicChecks.Wait()
-		c.finalCommit()
-		err := c.ck.Close()
-		c.logs.Stop()
-		finished <- ckconv.Error(err)
-		close(c.released)
+	// New calls fail from now on and blocked ones wake up; the engine is left alone
+	// until the calls in progress have returned.
+	select {
+	case <-c.gate.Idle():
+	case <-ctx.Done():
+		go func() {
+			<-c.gate.Idle()
+			c.release(false)
+		}()
+		return errCloseTimedOut()
+	}
+	left := false
+	defer func() {
+		if !left { // a callback panicked: the engine is still released, in the background
+			go c.release(false)
+		}
 	}()
+	err := c.leave(ctx)
+	left = true
+	if err != nil {
+		go c.release(false)
+		return err
+	}
+	c.release(true)
+	return nil
+}
+
+// leave makes the final commit, leaves the group through the engine's close queue and
+// serves its events until the engine says it is closed, or ctx is done.
+func (c *Consumer) leave(ctx context.Context) error {
+	if err := c.finalCommit(ctx); err != nil {
+		return err
+	}
+	if err := c.eng.CloseQueue(); err != nil {
+		return err
+	}
+	var events []engine.Event
 	for {
+		events = c.eng.CloseEvents(events[:0])
+		for _, ev := range events {
+			c.serveClosing(ev)
+		}
+		c.commits.drain()
+		c.serveCommitResultsClosing()
+		if len(events) == 0 && c.eng.Closed() && c.commits.settled() {
+			return nil
+		}
+		if len(events) > 0 {
+			continue
+		}
 		select {
-		case fn := <-bounce:
-			fn()
-		case err := <-finished:
-			return err
+		case <-c.eng.CloseWake():
+		case <-c.eng.Wake():
+		case <-c.eng.CommitWake():
 		case <-ctx.Done():
-			return kafkaerror.Newf(kafkaerror.TimedOut,
-				"consumer close did not finish in time (broker unreachable, or a cooperative rebalance in progress?); librdkafka completes it in the background and the group reassigns the partitions after session.timeout.ms")
+			return errCloseTimedOut()
 		}
 	}
 }
 
 // finalCommit stores what Poll returned and, with auto-commit, commits it, reporting
-// the result to the commit callback (the engine's close would commit too, but drops
-// the result).
-func (c *Consumer) finalCommit() {
+// the result to the commit callback (the engine's close would commit too, but without
+// a bound of Close's and without the result). It fails only when ctx is done first.
+func (c *Consumer) finalCommit(ctx context.Context) error {
 	c.storeTracked()
 	if !c.autoCommit {
-		return
+		return nil
 	}
-	parts, err := c.commit(nil)
-	if errors.Is(err, kafkaerror.NoOffset) || c.set.onCommit == nil {
-		return
+	parts, err := c.commit(ctx, nil)
+	if ctx.Err() != nil {
+		return errCloseTimedOut()
 	}
-	c.runCallback(func() { c.set.onCommit(err, parts) })
+	if err == nil {
+		c.finalParts = parts
+	}
+	if c.set.onCommit != nil && !errNoOffset(err) {
+		c.inCloseWindow(func() { c.set.onCommit(err, parts) })
+	}
+	return nil
+}
+
+// serveClosing serves an event of the close queue.
+func (c *Consumer) serveClosing(ev engine.Event) {
+	switch ev.Kind {
+	case engine.Rebalance:
+		c.rebalance(ev, true)
+	case engine.CommitResult:
+		// The engine commits once more as it leaves; the same offsets again are not news.
+		if ev.Err == nil && sameOffsets(ev.Partitions, c.finalParts) {
+			return
+		}
+		if c.set.onCommit != nil && !errNoOffset(errOrNil(ev.Err)) {
+			c.inCloseWindow(func() { c.set.onCommit(errOrNil(ev.Err), ev.Partitions) })
+		}
+	case engine.ClientError:
+		c.set.logger.Debug("rdstreams: consumer error while closing", slog.String("error", ev.Err.Error()))
+	}
+}
+
+// sameOffsets reports whether every partition of a is in b with the same offset.
+func sameOffsets(a, b []topicpartition.TopicPartition) bool {
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			if x.Topic == y.Topic && x.Partition == y.Partition && x.Offset == y.Offset {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// release shuts the engine down, once every background call has returned.
+func (c *Consumer) release(left bool) {
+	c.topicChecks.Wait()
+	if !left {
+		c.set.logger.Debug("rdstreams: consumer released without leaving its group")
+	}
+	c.eng.Close()
+	close(c.released)
 }
 
 // storeTracked stores in librdkafka the offsets of the messages Poll returned.
@@ -385,7 +538,7 @@ func (c *Consumer) storeTracked() {
 		return
 	}
 	if pending := c.track.pending(); len(pending) > 0 {
-		if _, err := c.ck.StoreOffsets(pending); err != nil {
+		if _, err := c.eng.StoreOffsets(pending); err != nil {
 			c.set.logger.Debug("rdstreams: storing consumed offsets", slog.String("error", err.Error()))
 		}
 	}
@@ -445,25 +598,4 @@ func (c *Consumer) inCloseWindow(fn func()) {
 		c.windowMu.Unlock()
 	}()
 	fn()
-}
-
-// runCallback runs a user callback: directly when called on a serving goroutine, or,
-// while Close runs the engine on its worker, on Close's goroutine.
-func (c *Consumer) runCallback(fn func()) {
-	c.mu.Lock()
-	bounce, abandoned := c.bounce, c.gaveUp
-	c.mu.Unlock()
-	if bounce == nil {
-		fn()
-		return
-	}
-	done := make(chan struct{})
-	select {
-	case bounce <- func() { defer close(done); c.inCloseWindow(fn) }:
-		select {
-		case <-done:
-		case <-abandoned: // the callback panicked out of Close
-		}
-	case <-abandoned: // Close gave up waiting: nobody is left to run callbacks
-	}
 }

@@ -1,13 +1,15 @@
 package consumer
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"log/slog"
 	"time"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
 	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
@@ -46,48 +48,87 @@ func (c *Consumer) Subscribe(topics []string, opts ...SubscribeOption) error {
 			"Subscribe: the consumer holds a manual assignment; call Unassign before subscribing")
 	}
 	c.rb = rb
-	return ckconv.Error(c.ck.SubscribeTopics(topics, c.onRebalance))
+	return c.eng.Subscribe(topics)
 }
 
-// onRebalance is the engine's rebalance callback; it runs inside the engine's Poll (or
-// Close), on the serving goroutine. The engine assigns or unassigns by itself afterwards
-// unless the application's callback did.
-func (c *Consumer) onRebalance(ck *ckafka.Consumer, ev ckafka.Event) error {
+// rebalance serves a rebalance: it runs the application's callback (on Close's
+// goroutine, through the close window, when closing), then, unless the callback did,
+// assigns or revokes the partitions as the engine asks.
+func (c *Consumer) rebalance(ev engine.Event, closing bool) {
 	c.mu.Lock()
 	rb := c.rb
 	c.mu.Unlock()
+	cooperative := c.eng.RebalanceProtocol() == "COOPERATIVE"
+	if ev.Err != nil {
+		// The rebalance failed: the assignment is dropped, as librdkafka asks.
+		c.set.logger.Warn("rdstreams: rebalance failed", slog.String("error", ev.Err.Error()))
+		c.storeTracked()
+		if err := c.eng.Assign(nil); err != nil {
+			c.set.logger.Debug("rdstreams: unassigning after a failed rebalance", slog.String("error", err.Error()))
+		}
+		if c.track != nil {
+			c.track.forget(nil)
+		}
+		return
+	}
 	var fn RebalanceFunc
-	var parts []ckafka.TopicPartition
-	switch e := ev.(type) {
-	case ckafka.AssignedPartitions:
-		fn, parts = rb.onAssign, e.Partitions
-	case ckafka.RevokedPartitions:
-		fn, parts = rb.onRevoke, e.Partitions
-		if rb.onLost != nil && ck.AssignmentLost() {
+	if ev.Assign {
+		fn = rb.onAssign
+	} else {
+		fn = rb.onRevoke
+		if rb.onLost != nil && c.eng.AssignmentLost() {
 			fn = rb.onLost
 		}
 		// What was returned so far is stored before the partitions go (an orderly revoke
 		// commits it with auto-commit), and forgotten after.
 		c.storeTracked()
 		if c.track != nil {
-			defer c.track.forget(parts)
+			defer c.track.forget(ev.Partitions)
 		}
 	}
+	c.assignedIn.Store(false)
+	defer func() {
+		// Also when the callback panics: the engine must hear of the change.
+		if !c.assignedIn.Load() {
+			c.applyRebalance(ev, cooperative)
+		}
+	}()
 	if fn == nil {
-		return nil
+		return
 	}
-	tps := ckconv.TopicPartitions(parts)
-	c.runCallback(func() {
+	call := func() {
 		c.inRebalance.Store(true)
 		defer c.inRebalance.Store(false)
-		fn(c, tps)
-	})
-	return nil
+		fn(c, ev.Partitions)
+	}
+	if closing {
+		c.inCloseWindow(call)
+	} else {
+		call()
+	}
+}
+
+// applyRebalance assigns or revokes a rebalance's partitions, as the protocol wants.
+func (c *Consumer) applyRebalance(ev engine.Event, cooperative bool) {
+	var err error
+	switch {
+	case ev.Assign && cooperative:
+		err = c.eng.IncrementalAssign(ev.Partitions)
+	case ev.Assign:
+		err = c.eng.Assign(ev.Partitions)
+	case cooperative:
+		err = c.eng.IncrementalUnassign(ev.Partitions)
+	default:
+		err = c.eng.Assign(nil)
+	}
+	if err != nil {
+		c.set.logger.Warn("rdstreams: applying a rebalance", slog.Bool("assign", ev.Assign), slog.String("error", err.Error()))
+	}
 }
 
 // Unsubscribe leaves the group's subscription; the current assignment is revoked.
 func (c *Consumer) Unsubscribe() error {
-	return c.call(func() error { return c.ck.Unsubscribe() })
+	return c.call(c.eng.Unsubscribe)
 }
 
 // Subscription is the current list of subscribed topics.
@@ -97,8 +138,7 @@ func (c *Consumer) Subscription() ([]string, error) {
 		return nil, kafkaerror.ErrClosed
 	}
 	defer c.exit(in)
-	topics, err := c.ck.Subscription()
-	return topics, ckconv.Error(err)
+	return c.eng.Subscription()
 }
 
 // Assign sets the partitions to consume, each from its Offset (a real offset,
@@ -108,23 +148,26 @@ func (c *Consumer) Subscription() ([]string, error) {
 // the partitions the group assigned (eager protocol; use IncrementalAssign with the
 // cooperative one).
 func (c *Consumer) Assign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(partitions, func() error { return c.ck.Assign(ckconv.ToCKTopicPartitions(partitions)) })
+	if partitions == nil {
+		partitions = []topicpartition.TopicPartition{} // nil would unassign
+	}
+	return c.assignment(partitions, func() error { return c.eng.Assign(partitions) })
 }
 
 // Unassign stops consuming every assigned partition.
 func (c *Consumer) Unassign() error {
-	return c.assignment(nil, c.ck.Unassign)
+	return c.assignment(nil, func() error { return c.eng.Assign(nil) })
 }
 
 // IncrementalAssign adds partitions to the current assignment (cooperative protocol,
 // or manual assignment).
 func (c *Consumer) IncrementalAssign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(partitions, func() error { return c.ck.IncrementalAssign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(partitions, func() error { return c.eng.IncrementalAssign(partitions) })
 }
 
 // IncrementalUnassign removes partitions from the current assignment.
 func (c *Consumer) IncrementalUnassign(partitions []topicpartition.TopicPartition) error {
-	return c.assignment(nil, func() error { return c.ck.IncrementalUnassign(ckconv.ToCKTopicPartitions(partitions)) })
+	return c.assignment(nil, func() error { return c.eng.IncrementalUnassign(partitions) })
 }
 
 // assignment runs a call that changes the assignment and, outside rebalance callbacks,
@@ -136,10 +179,11 @@ func (c *Consumer) assignment(added []topicpartition.TopicPartition, call func()
 			return err
 		}
 		if c.inRebalance.Load() {
+			c.assignedIn.Store(true)
 			return nil
 		}
 		c.checkAssignedTopics(added)
-		held, err := c.ck.Assignment()
+		held, err := c.eng.Assignment()
 		if err != nil {
 			return err
 		}
@@ -157,8 +201,7 @@ func (c *Consumer) Assignment() ([]topicpartition.TopicPartition, error) {
 		return nil, kafkaerror.ErrClosed
 	}
 	defer c.exit(in)
-	parts, err := c.ck.Assignment()
-	return ckconv.TopicPartitions(parts), ckconv.Error(err)
+	return c.eng.Assignment()
 }
 
 // AssignmentLost reports, inside OnRevoke, whether the partitions were lost rather
@@ -169,7 +212,7 @@ func (c *Consumer) AssignmentLost() bool {
 		return false
 	}
 	defer c.exit(in)
-	return c.ck.AssignmentLost()
+	return c.eng.AssignmentLost()
 }
 
 // RebalanceProtocol is "EAGER", "COOPERATIVE", or "NONE" before joining a group.
@@ -179,7 +222,7 @@ func (c *Consumer) RebalanceProtocol() string {
 		return "NONE"
 	}
 	defer c.exit(in)
-	return c.ck.GetRebalanceProtocol()
+	return c.eng.RebalanceProtocol()
 }
 
 // GroupMetadata is this member's group metadata, for a transactional producer's
@@ -193,21 +236,32 @@ func (c *Consumer) GroupMetadata() (*producer.GroupMetadata, error) {
 	if err := c.needGroup("GroupMetadata"); err != nil {
 		return nil, err
 	}
-	md, err := c.ck.GetConsumerGroupMetadata()
+	b, err := c.eng.GroupMetadata()
 	if err != nil {
-		return nil, ckconv.Error(err)
+		return nil, err
 	}
-	return producer.ParseGroupMetadata(ckconv.GroupMetadataBytes(md))
+	return producer.ParseGroupMetadata(b)
 }
 
-// call runs an engine call on an open consumer and converts its error.
+// MemberID is the member id the group coordinator gave this consumer, "" before it
+// joined a group (Python's memberid()).
+func (c *Consumer) MemberID() string {
+	in := c.enter()
+	if in == closed {
+		return ""
+	}
+	defer c.exit(in)
+	return c.eng.MemberID()
+}
+
+// call runs an engine call on an open consumer.
 func (c *Consumer) call(fn func() error) error {
 	in := c.enter()
 	if in == closed {
 		return kafkaerror.ErrClosed
 	}
 	defer c.exit(in)
-	return ckconv.Error(fn())
+	return fn()
 }
 
 // needGroup refuses a group operation on a consumer created without group.id.
@@ -243,16 +297,18 @@ func (c *Consumer) checkAssignedTopics(partitions []topicpartition.TopicPartitio
 		c.topicChecks.Add(1)
 		go func() {
 			defer c.topicChecks.Done()
-			md, err := c.ck.GetMetadata(&topic, false, int(topicCheckTimeout/time.Millisecond))
+			ctx, cancel := context.WithTimeout(context.Background(), topicCheckTimeout)
+			defer cancel()
+			md, err := c.eng.Metadata(ctx, topic)
 			if err != nil {
 				return // unreachable broker: the engine reports that itself
 			}
-			tm, ok := md.Topics[topic]
-			if !ok || tm.Error.Code() != ckafka.ErrTopicAuthorizationFailed {
+			tm := md.Topic(topic)
+			if tm == nil || !errors.Is(tm.Err, kafkaerror.TopicAuthorizationFailed) {
 				return
 			}
 			kerr := kafkaerror.Newf(kafkaerror.TopicAuthorizationFailed,
-				"assigned topic %q: %s (no READ permission for this client)", topic, tm.Error.String())
+				"assigned topic %q: %s (no READ permission for this client)", topic, tm.Err.Error())
 			c.mu.Lock()
 			c.found = append(c.found, ckconv.EventMessage(kerr, topic, topicpartition.PartitionAny, topicpartition.OffsetInvalid))
 			c.pendingFound.Add(1)

@@ -6,7 +6,8 @@ import (
 	"time"
 	"unsafe"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
 // storeInterval is how often Poll stores the offsets of the messages it returned.
@@ -39,36 +40,37 @@ type trackKey struct {
 
 type tracked struct {
 	topic     string
-	topicData *byte // identity of the engine's cached topic string, for the fast path
 	partition int32
-	next      int64  // offset after the last returned message
-	epoch     *int32 // its leader epoch
-	stored    int64  // what was last handed out for storing
+	next      int64 // offset after the last returned message
+	epoch     int32 // its leader epoch, -1 when unknown
+	stored    int64 // what was last handed out for storing
 }
 
 func newOffsetTracker() *offsetTracker {
 	return &offsetTracker{parts: map[trackKey]*tracked{}}
 }
 
-// seen records a message Poll is about to return.
-func (t *offsetTracker) seen(m *ckafka.Message) {
-	tp := &m.TopicPartition
-	if tp.Topic == nil {
-		return
-	}
+// seen records messages Poll or Consume is about to return.
+func (t *offsetTracker) seen(msgs []*message.Message) {
 	t.mu.Lock()
 	e := t.last
-	if e == nil || e.partition != tp.Partition || e.topicData != unsafe.StringData(*tp.Topic) {
-		k := trackKey{*tp.Topic, tp.Partition}
-		if e = t.parts[k]; e == nil {
-			e = &tracked{topic: k.topic, partition: k.partition, stored: -1}
-			t.parts[k] = e
+	for _, m := range msgs {
+		topic := m.Topic()
+		// The engine interns topic names: the same topic is the same string data.
+		if e == nil || e.partition != m.Partition() || unsafe.StringData(e.topic) != unsafe.StringData(topic) {
+			k := trackKey{topic, m.Partition()}
+			if e = t.parts[k]; e == nil {
+				e = &tracked{topic: topic, partition: k.partition, stored: -1}
+				t.parts[k] = e
+			}
 		}
-		e.topicData = unsafe.StringData(*tp.Topic)
-		t.last = e
+		e.next = int64(m.Offset()) + 1
+		e.epoch = -1
+		if ep := m.LeaderEpoch(); ep != nil {
+			e.epoch = *ep
+		}
 	}
-	e.next = int64(tp.Offset) + 1
-	e.epoch = tp.LeaderEpoch
+	t.last = e
 	t.mu.Unlock()
 	if !t.dirty.Load() {
 		t.dirty.Store(true)
@@ -88,31 +90,36 @@ func (t *offsetTracker) due(now time.Time) bool {
 }
 
 // pending returns the offsets not yet handed out for storing, and marks them handed out.
-func (t *offsetTracker) pending() []ckafka.TopicPartition {
+func (t *offsetTracker) pending() []topicpartition.TopicPartition {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.dirty.Store(false)
 	t.lastStore.Store(time.Now().UnixNano())
-	var out []ckafka.TopicPartition
+	var out []topicpartition.TopicPartition
 	for _, e := range t.parts {
 		if e.next == e.stored {
 			continue
 		}
 		e.stored = e.next
-		topic := e.topic
-		out = append(out, ckafka.TopicPartition{Topic: &topic, Partition: e.partition, Offset: ckafka.Offset(e.next), LeaderEpoch: e.epoch})
+		tp := topicpartition.TopicPartition{Topic: e.topic, Partition: e.partition, Offset: topicpartition.Offset(e.next)}
+		if e.epoch >= 0 {
+			epoch := e.epoch
+			tp.LeaderEpoch = &epoch
+		}
+		out = append(out, tp)
 	}
 	return out
 }
 
-// forget drops partitions that are no longer assigned.
-func (t *offsetTracker) forget(parts []ckafka.TopicPartition) {
+// forget drops partitions that are no longer assigned (nil: all).
+func (t *offsetTracker) forget(parts []topicpartition.TopicPartition) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if parts == nil {
+		clear(t.parts)
+	}
 	for _, p := range parts {
-		if p.Topic != nil {
-			delete(t.parts, trackKey{*p.Topic, p.Partition})
-		}
+		delete(t.parts, trackKey{p.Topic, p.Partition})
 	}
 	t.last = nil
 }

@@ -98,7 +98,7 @@ func (c *Consumer) Consume(dst []*message.Message, max int) (_ []*message.Messag
 			arenaPtr = (*C.char)(unsafe.Pointer(&c.arena[c.used]))
 		}
 		var cev *C.rd_kafka_event_t
-		res := C.rds_consume(c.mainq, b, unsafe.SliceData(c.recs), hdrPtr, arenaPtr, &cev)
+		res := C.rds_consume(c.mainq, &c.batch, unsafe.SliceData(c.recs), hdrPtr, arenaPtr, &cev)
 		n := int(b.n)
 		dst = c.build(dst, n)
 		max -= n
@@ -223,7 +223,7 @@ func (c *Consumer) event(ev *C.rd_kafka_event_t) Event {
 		}
 		return out
 	case C.RDS_EVENT_OFFSET_COMMIT:
-		out := Event{Kind: CommitResult, Slot: uint64(uintptr(C.rd_kafka_event_opaque(ev))),
+		out := Event{Kind: CommitResult, Slot: uint64(C.rds_event_id(ev)),
 			Partitions: goPartitions(C.rd_kafka_event_topic_partition_list(ev))}
 		if code := C.rd_kafka_event_error(ev); code != C.RDS_ERR_NO_ERROR {
 			out.Err = kafkaerror.New(kafkaerror.Code(code), C.GoString(C.rd_kafka_event_error_string(ev)), kafkaerror.Flags{})
@@ -344,7 +344,7 @@ func (c *Consumer) Commit(offsets []topicpartition.TopicPartition, id uint64) er
 		list = partitionList(offsets)
 		defer C.rd_kafka_topic_partition_list_destroy(list)
 	}
-	return codeErr(C.rd_kafka_commit_queue(c.rk, list, c.commitq.q, nil, C.rds_opaque(C.uint64_t(id))))
+	return codeErr(C.rds_commit(c.rk, list, c.commitq.q, C.uint64_t(id)))
 }
 
 // CommitWake has a token whenever the commit queue may have gained results.

@@ -136,8 +136,17 @@ struct rds_batch {
 int rds_consume(rd_kafka_queue_t *q, struct rds_batch *b, struct rds_msg *recs,
                 struct rds_hdr *hdrs, char *arena, rd_kafka_event_t **event);
 
-/* rds_opaque is a number carried as librdkafka's opaque pointer. */
-static inline void *rds_opaque(uint64_t id) { return (void *)(uintptr_t)id; }
+/*
+ * Commit ids travel as librdkafka's opaque pointer; they are converted here, in C, so
+ * that Go never holds a number as a pointer.
+ */
+static inline int rds_commit(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *offsets,
+                             rd_kafka_queue_t *q, uint64_t id) {
+        return rd_kafka_commit_queue(rk, offsets, q, NULL, (void *)(uintptr_t)id);
+}
+static inline uint64_t rds_event_id(rd_kafka_event_t *ev) {
+        return (uint64_t)(uintptr_t)rd_kafka_event_opaque(ev);
+}
 
 /* rds_consume_release destroys what b holds (at close). */
 void rds_consume_release(struct rds_batch *b);
