@@ -2,11 +2,9 @@ package producer
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
-	"github.com/rdstreams/rdstreams/kafkaerror"
+	"github.com/rdstreams/rdstreams/internal/lifecycle"
 	"github.com/rdstreams/rdstreams/metadata"
 )
 
@@ -42,34 +40,9 @@ func (p *Producer) ListTopics(topic string, timeout time.Duration) (*metadata.Cl
 // metadata request cannot be interrupted, so a cancelled ctx, or Close, is noticed
 // within 5 s.
 func (p *Producer) ListTopicsContext(ctx context.Context, topic string) (*metadata.Cluster, error) {
-	if !p.gate.Enter() {
-		return nil, kafkaerror.ErrClosed
+	var fetch lifecycle.MetadataFunc
+	if src, ok := p.eng.(metadataSource); ok {
+		fetch = src.Metadata
 	}
-	defer p.gate.Exit()
-	src, ok := p.eng.(metadataSource)
-	if !ok {
-		return nil, kafkaerror.Newf(kafkaerror.NotImplemented, "ListTopics: this producer's engine (%T) has no metadata", p.eng)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	closing := p.gate.Closing()
-	go func() { // Close cuts the wait short
-		select {
-		case <-closing:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	md, err := src.Metadata(ctx, topic)
-	if err == nil {
-		return md, nil
-	}
-	if p.gate.Closed() {
-		return nil, kafkaerror.ErrClosed
-	}
-	what := "ListTopics"
-	if topic != "" {
-		what = fmt.Sprintf("ListTopics of topic %q", topic)
-	}
-	return nil, ckconv.Prefixed(err, "%s", what)
+	return p.gate.ListTopics(ctx, fetch, topic)
 }
