@@ -259,8 +259,7 @@ func newFaked(f *fakeConsumer, opts ...Option) *Consumer {
 // returned are stored before OnRevoke runs, and unassigning follows OnRevoke.
 func TestFakeRebalanceOrdering(t *testing.T) {
 	f := newFakeConsumer()
-	var c *Consumer
-	c = newFaked(f)
+	c := newFaked(f)
 	require.NoError(t, c.Subscribe([]string{"t"},
 		OnAssign(func(_ *Consumer, tps []topicpartition.TopicPartition) {
 			f.mu.Lock()
