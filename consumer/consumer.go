@@ -138,15 +138,17 @@ func newConsumer(eng backend, s settings, conn ckconv.Conn, hasGroup, autoCommit
 // or the consumer is closed). On a closed consumer it returns a message whose Err is
 // kafkaerror.ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) *message.Message {
-	var m *message.Message
-	err := c.serving(func() {
-		w, stop := c.waitFor(timeout, nil)
-		defer stop()
-		m = c.poll(w)
-	})
-	if err != nil {
+	// Written out rather than through serving: the message path allocates nothing.
+	in := c.enter()
+	if in == closed {
 		return closedMessage()
 	}
+	defer c.exit(in)
+	c.serveMu.Lock()
+	defer c.serveMu.Unlock()
+	w := c.waitFor(timeout)
+	m := c.poll(w)
+	c.endWait(w)
 	return m
 }
 
@@ -182,8 +184,8 @@ func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, er
 	}
 	var out []*message.Message
 	err := c.serving(func() {
-		w, stop := c.waitFor(timeout, nil)
-		defer stop()
+		w := c.waitFor(timeout)
+		defer c.endWait(w)
 		out = c.consume(make([]*message.Message, 0, min(n, 1024)), n, w)
 	})
 	return out, err
@@ -211,12 +213,12 @@ type wait struct {
 	closing  <-chan struct{}  // Close began
 }
 
-// waitFor is the wait for a timeout (negative: none), and the function that stops its
-// timer. The caller holds serveMu (the timer is reused from call to call).
-func (c *Consumer) waitFor(timeout time.Duration, done <-chan struct{}) (wait, func()) {
-	w := wait{block: timeout != 0, done: done, closing: c.gate.Closing()}
+// waitFor is the wait for a timeout (negative: none); end it with endWait. The caller
+// holds serveMu (the timer is reused from call to call).
+func (c *Consumer) waitFor(timeout time.Duration) wait {
+	w := wait{block: timeout != 0, closing: c.gate.Closing()}
 	if timeout <= 0 {
-		return w, func() {}
+		return w
 	}
 	if c.timer == nil {
 		c.timer = time.NewTimer(timeout)
@@ -224,7 +226,14 @@ func (c *Consumer) waitFor(timeout time.Duration, done <-chan struct{}) (wait, f
 		c.timer.Reset(timeout)
 	}
 	w.deadline = c.timer.C
-	return w, func() { c.timer.Stop() }
+	return w
+}
+
+// endWait stops the timer of a wait from waitFor.
+func (c *Consumer) endWait(w wait) {
+	if w.deadline != nil {
+		c.timer.Stop()
+	}
 }
 
 // poll takes the next message or event to return, serving callbacks, until w says to

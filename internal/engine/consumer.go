@@ -53,8 +53,10 @@ type Consumer struct {
 	used    int
 	msgs    []message.Message // the current block of Messages, handed out from the front
 	headers []message.Header
-	topics  map[string]string // topic names interned
-	topic   string            // the previous message's topic
+	topics  map[string]string   // topic names interned
+	topic   string              // the previous message's topic
+	event   *C.rd_kafka_event_t // rds_consume's out-parameter (a field: no allocation)
+	epoch   int32               // build's leader epoch, whose address Fields takes
 }
 
 // NewConsumer creates a consumer from librdkafka properties (group.id must be set).
@@ -97,14 +99,15 @@ func (c *Consumer) Consume(dst []*message.Message, max int) (_ []*message.Messag
 		if c.used < len(c.arena) {
 			arenaPtr = (*C.char)(unsafe.Pointer(&c.arena[c.used]))
 		}
-		var cev *C.rd_kafka_event_t
-		res := C.rds_consume(c.mainq, &c.batch, unsafe.SliceData(c.recs), hdrPtr, arenaPtr, &cev)
+		res := C.rds_consume(c.mainq, &c.batch, unsafe.SliceData(c.recs), hdrPtr, arenaPtr, &c.event)
 		n := int(b.n)
 		dst = c.build(dst, n)
 		max -= n
 		switch res {
 		case C.RDS_CONSUME_EVENT:
-			ev = c.event(cev)
+			cev := c.event
+			c.event = nil
+			ev = c.convert(cev)
 			C.rd_kafka_event_destroy(cev)
 			return dst, ev, true
 		case C.RDS_CONSUME_ROOM:
@@ -183,9 +186,9 @@ func (c *Consumer) build(dst []*message.Message, n int) []*message.Message {
 			f.TimestampType = message.TimestampType(r.tstype)
 			f.Timestamp = time.UnixMilli(int64(r.timestamp))
 		}
-		epoch := int32(r.leader_epoch)
-		if epoch >= 0 {
-			f.LeaderEpoch = &epoch
+		if r.leader_epoch >= 0 {
+			c.epoch = int32(r.leader_epoch) // Build copies the number, not the pointer
+			f.LeaderEpoch = &c.epoch
 		}
 		if len(c.msgs) == 0 {
 			c.msgs = make([]message.Message, messageBlock)
@@ -198,8 +201,8 @@ func (c *Consumer) build(dst []*message.Message, n int) []*message.Message {
 	return dst
 }
 
-// event converts an event that is not a message.
-func (c *Consumer) event(ev *C.rd_kafka_event_t) Event {
+// convert converts an event that is not a message.
+func (c *Consumer) convert(ev *C.rd_kafka_event_t) Event {
 	switch C.rd_kafka_event_type(ev) {
 	case C.RDS_EVENT_ERROR:
 		out := Event{Kind: ClientError, Err: c.eventError(ev)}
@@ -361,7 +364,7 @@ func (c *Consumer) drain(q *C.rd_kafka_queue_t, dst []Event) []Event {
 			return dst
 		}
 		if C.rd_kafka_event_type(ev) != C.RDS_EVENT_FETCH {
-			if e := c.event(ev); e.Kind != 0 {
+			if e := c.convert(ev); e.Kind != 0 {
 				dst = append(dst, e)
 			}
 		}

@@ -1,15 +1,17 @@
 // Command rdstreams is the benchmark client for rdstreams itself (the working tree,
 // through the bench module's replace directive), used as its documentation shows:
 // Produce with delivery reports served by Poll on the producing goroutine, and a
-// consumer reading with Poll. With -produce-batch it is the "rdstreams-batch" row:
-// produce only, through Producer.ProduceBatch. See the harness package for flags and
-// output.
+// consumer reading with Consume(n), the batch call a user picks for throughput. With
+// -produce-batch it is the "rdstreams-batch" row: produce only, through
+// Producer.ProduceBatch; with -consume-poll the "rdstreams-poll" row: consume only,
+// through Poll, one message per call. See the harness package for flags and output.
 package main
 
 import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"slices"
 	"time"
@@ -30,34 +32,50 @@ const pollEvery = 1024
 // batchSize is how many records one ProduceBatch call queues.
 const batchSize = 1000
 
-// batch is -produce-batch: the rdstreams-batch row.
-var batch = flag.Bool("produce-batch", false, "produce with ProduceBatch (the rdstreams-batch row); no other workload")
+// consumeBatch is how many messages one Consume call asks for.
+const consumeBatch = 1000
+
+// batch is -produce-batch: the rdstreams-batch row; poll is -consume-poll: the
+// rdstreams-poll row.
+var (
+	batch = flag.Bool("produce-batch", false, "produce with ProduceBatch (the rdstreams-batch row); no other workload")
+	poll  = flag.Bool("consume-poll", false, "consume with Poll (the rdstreams-poll row); no other workload")
+)
 
 func main() {
 	name := "rdstreams"
-	if slices.Contains(os.Args[1:], "-produce-batch") { // the name is needed before flags are parsed
+	switch { // the name is needed before flags are parsed
+	case slices.Contains(os.Args[1:], "-produce-batch"):
 		name = "rdstreams-batch"
+	case slices.Contains(os.Args[1:], "-consume-poll"):
+		name = "rdstreams-poll"
 	}
 	harness.Run(name, harness.Workloads{
 		Produce: infallible(func(cfg harness.Config) harness.Result {
 			if *batch {
 				return produceBatch(cfg)
 			}
+			if *poll {
+				cfg.Unsupported()
+			}
 			return produce(cfg)
 		}),
-		Consume: infallible(unlessBatch(consume)),
-		Latency: infallible(unlessBatch(latency)),
+		Consume: infallible(func(cfg harness.Config) harness.Result {
+			if *batch {
+				cfg.Unsupported()
+			}
+			if *poll {
+				return consumePoll(cfg)
+			}
+			return consume(cfg)
+		}),
+		Latency: infallible(func(cfg harness.Config) harness.Result {
+			if *batch || *poll {
+				cfg.Unsupported()
+			}
+			return latency(cfg)
+		}),
 	})
-}
-
-// unlessBatch is run, except for the rdstreams-batch row, which only produces.
-func unlessBatch(run func(harness.Config) harness.Result) func(harness.Config) harness.Result {
-	return func(cfg harness.Config) harness.Result {
-		if *batch {
-			cfg.Unsupported()
-		}
-		return run(cfg)
-	}
 }
 
 // infallible adapts a workload that fails the process itself on error.
@@ -92,7 +110,7 @@ func consumerConfig(cfg harness.Config) map[string]any {
 // rdstreams applies on top of librdkafka's, and how the API is driven.
 func settings(cfg harness.Config) map[string]any {
 	s := map[string]any{
-		"library":  "github.com/rdstreams/rdstreams (working tree): producer on its own engine over librdkafka 2.11.1 (carried by confluent-kafka-go v2.11.1), consumer on confluent-kafka-go v2.11.1",
+		"library":  "github.com/rdstreams/rdstreams (working tree): producer and consumer on its own engine over librdkafka 2.11.1 (carried by confluent-kafka-go v2.11.1)",
 		"producer": producerConfig(cfg),
 		"producer_rdstreams_defaults": map[string]any{
 			"partitioner": "murmur2_random",
@@ -103,7 +121,8 @@ func settings(cfg harness.Config) map[string]any {
 		"consumer_rdstreams_defaults": map[string]any{
 			"group.id": "rdstreams-no-group-<random>", "enable.auto.commit": false,
 			"enable.auto.offset.store": "false (rdstreams tracks offsets itself)",
-			"go.logs.channel.enable":   "true (librdkafka logs forwarded to slog)",
+			"log.queue":                "true (librdkafka logs forwarded to slog)",
+			"events":                   "messages, rebalances, errors, statistics, commit results through the consumer queue",
 		},
 	}
 	switch cfg.Workload {
@@ -114,7 +133,10 @@ func settings(cfg harness.Config) map[string]any {
 		}
 		s["warm_up"] = harness.WarmUpNote
 	case "consume":
-		s["api"] = "Assign(all partitions, OffsetBeginning); Poll(1s) per message"
+		s["api"] = fmt.Sprintf("Assign(all partitions, OffsetBeginning); Consume(%d, 1s) per batch", consumeBatch)
+		if *poll {
+			s["api"] = "Assign(all partitions, OffsetBeginning); Poll(1s) per message"
+		}
 	case "latency":
 		s["api"] = "paced Produce with Poll(0) while waiting; consumer Poll(100ms) on its own goroutine, assigned at OffsetEnd"
 		s["rate"] = cfg.Rate
@@ -247,9 +269,40 @@ func timedProduce(cfg harness.Config, send func(p *producer.Producer, value []by
 	return cfg.Throughput(cfg.Messages, last.Sub(start), settings(cfg))
 }
 
-// consume times N messages read from the beginning of a pre-filled topic, from the
-// first message to the last.
+// consume times N messages read from the beginning of a pre-filled topic with
+// Consume(n), from the first message to the last.
 func consume(cfg harness.Config) harness.Result {
+	c, _ := newConsumer(cfg, topicpartition.OffsetBeginning)
+	defer c.Close()
+	var first time.Time
+	idle := time.Now()
+	for n := 0; n < cfg.Messages; {
+		msgs, err := c.Consume(min(consumeBatch, cfg.Messages-n), time.Second)
+		if err != nil {
+			harness.Fatalf("consume: %v", err)
+		}
+		if len(msgs) == 0 {
+			if time.Since(idle) > 30*time.Second {
+				harness.Fatalf("no message for 30s after %d", n)
+			}
+			continue
+		}
+		for _, m := range msgs {
+			if m.Err() != nil {
+				harness.Fatalf("consume: %v", m.Err())
+			}
+		}
+		if n == 0 {
+			first = time.Now()
+		}
+		n += len(msgs)
+		idle = time.Now()
+	}
+	return cfg.Throughput(cfg.Messages, time.Since(first), settings(cfg))
+}
+
+// consumePoll is consume through Poll, one message per call.
+func consumePoll(cfg harness.Config) harness.Result {
 	c, _ := newConsumer(cfg, topicpartition.OffsetBeginning)
 	defer c.Close()
 	var first time.Time

@@ -56,6 +56,8 @@ var clients = []client{
 	{"rdstreams", "rdstreams", false, nil},
 	// rdstreams' batch path (Producer.ProduceBatch); produce only.
 	{"rdstreams-batch", "rdstreams", false, []string{"-produce-batch"}},
+	// rdstreams' message-at-a-time consumer path (Consumer.Poll); consume only.
+	{"rdstreams-poll", "rdstreams", false, []string{"-consume-poll"}},
 	{"confluent-kafka-go", "ckgo", false, nil},
 	{"franz-go", "franzgo", false, nil},
 	{"sarama", "sarama", false, nil},
