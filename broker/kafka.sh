@@ -34,7 +34,10 @@
 # OAuthBearerValidatorCallbackHandler against the JSON Web Key Set at KAFKA_OAUTH_JWKS_URL
 # (http or https; the JVM is told to allow that URL), expecting the issuer
 # KAFKA_OAUTH_ISSUER and the audience KAFKA_OAUTH_AUDIENCE when they are set. The token's
-# "sub" claim is the principal. `env` then also prints KAFKA_OAUTH_BOOTSTRAP.
+# "sub" claim is the principal. `env` then also prints KAFKA_OAUTH_BOOTSTRAP. The validator
+# class is named (BrokerJwtValidator): in Kafka 4.1.1 the handler's default,
+# DefaultJwtValidator, is built without the key set and falls back to the client-side
+# checks, which accept a token signed with any key (the fault suite's forged token got in).
 #
 # A node of a cluster: KAFKA_NODE_ID (default 1), KAFKA_QUORUM_VOTERS (controller.quorum.voters,
 # default "$KAFKA_NODE_ID@127.0.0.1:$KAFKA_CONTROLLER_PORT": a quorum of this node alone),
@@ -173,6 +176,7 @@ EOF
 listener.name.oauth.sasl.enabled.mechanisms=OAUTHBEARER
 listener.name.oauth.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
 listener.name.oauth.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+sasl.oauthbearer.jwt.validator.class=org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator
 sasl.oauthbearer.jwks.endpoint.url=$KAFKA_OAUTH_JWKS_URL
 EOF
     [[ -z $KAFKA_OAUTH_ISSUER ]] || echo "sasl.oauthbearer.expected.issuer=$KAFKA_OAUTH_ISSUER" >>"$props"
