@@ -31,7 +31,6 @@ type Cluster struct {
 	Bootstrap string
 	// Nodes are the nodes; Nodes[i] has node id i+1.
 	Nodes []*Broker
-
 }
 
 // ClusterTimeouts are the broker settings StartCluster gives every node so that a test
