@@ -61,6 +61,8 @@ type Conn struct {
 	protocol  string // security.protocol, upper case: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL
 	mechanism string // sasl.mechanisms, upper case
 	user      string // sasl.username
+	client    string // sasl.oauthbearer.client.id (OAUTHBEARER with OIDC)
+	tokenURL  string // sasl.oauthbearer.token.endpoint.url
 	tlsHint   string // TLSVerifyHint
 }
 
@@ -78,6 +80,12 @@ func ConnOf(config map[string]any) Conn {
 	if u, ok := property(config, "sasl.username"); ok {
 		c.user = fmt.Sprint(u)
 	}
+	if id, ok := property(config, "sasl.oauthbearer.client.id"); ok {
+		c.client = fmt.Sprint(id)
+	}
+	if u, ok := property(config, "sasl.oauthbearer.token.endpoint.url"); ok {
+		c.tokenURL = fmt.Sprint(u)
+	}
 	return c
 }
 
@@ -85,10 +93,14 @@ func (c Conn) tls() bool  { return c.protocol == "SSL" || c.protocol == "SASL_SS
 func (c Conn) sasl() bool { return strings.HasPrefix(c.protocol, "SASL_") }
 
 // Login names the client's SASL login: its mechanism and user, never the password:
-// `SCRAM-SHA-512 login as user "alice"`. It is "" for a client that does not log in.
+// `SCRAM-SHA-512 login as user "alice"`, or `OAUTHBEARER login as client "app"` for an
+// OIDC client. It is "" for a client that does not log in.
 func (c Conn) Login() string {
 	if !c.sasl() {
 		return ""
+	}
+	if c.mechanism == "OAUTHBEARER" && c.client != "" {
+		return fmt.Sprintf("OAUTHBEARER login as client %q", c.client)
 	}
 	if c.user == "" {
 		return c.mechanism + " login"
@@ -114,6 +126,14 @@ func (c Conn) Report(kerr *kafkaerror.Error) *kafkaerror.Error { return c.Explai
 func (c Conn) ExplainError(kerr *kafkaerror.Error) *ConnError {
 	addr, msg, _ := splitBrokerText(kerr.Str())
 	out := &ConnError{Kind: ConnOther, Addr: addr, Err: kerr}
+	if reason, ok := strings.CutPrefix(kerr.Str(), noToken); ok && kerr.Code() == kafkaerror.Authentication {
+		// No broker involved: the client has no token to log in with.
+		out.Kind = ConnAuth
+		out.Err = kafkaerror.New(kerr.Code(), c.tokenFailure(reason), kafkaerror.Flags{
+			Fatal: kerr.Fatal(), Retriable: kerr.Retriable(), TxnRequiresAbort: kerr.TxnRequiresAbort(),
+		})
+		return out
+	}
 	if addr == "" {
 		return out
 	}
@@ -199,6 +219,9 @@ func (c Conn) authFailure(msg string) string {
 	switch {
 	case strings.Contains(msg, "invalid credentials"):
 		return login + " refused: wrong password, or no such user"
+	case c.mechanism == "OAUTHBEARER" && strings.Contains(msg, "invalid_token"):
+		return login + " refused: the broker did not accept the token (its signature, issuer, audience, " +
+			"expiry or subject): " + msg
 	case strings.Contains(msg, "Unsupported SASL mechanism"):
 		offered := "none"
 		if _, o, ok := strings.Cut(msg, "broker's supported mechanisms: "); ok && strings.TrimSpace(o) != "" {
@@ -207,6 +230,27 @@ func (c Conn) authFailure(msg string) string {
 		return fmt.Sprintf("%s refused: the broker does not offer %s (it offers %s)", login, c.mechanism, offered)
 	}
 	return login + " failed: " + msg
+}
+
+// noToken is how the engine begins an error for an OAUTHBEARER token it could not get.
+const noToken = "Failed to acquire SASL OAUTHBEARER token: "
+
+// tokenFailure words a token the client could not get or could not use: from its
+// token endpoint (OIDC), or from the application.
+func (c Conn) tokenFailure(reason string) string {
+	login := c.Login()
+	if login == "" {
+		login = "OAUTHBEARER login"
+	}
+	switch {
+	case strings.HasPrefix(reason, "Must supply an unexpired token"):
+		return fmt.Sprintf("%s: the token has already expired (%s)", login, reason)
+	case c.tokenURL != "" && strings.Contains(reason, "invalid_client"):
+		return fmt.Sprintf("%s: the token endpoint %s refused the client: wrong client id or secret? (%s)", login, c.tokenURL, reason)
+	case c.tokenURL != "":
+		return fmt.Sprintf("%s: no token from the token endpoint %s: %s", login, c.tokenURL, reason)
+	}
+	return fmt.Sprintf("%s: no token: %s", login, reason)
 }
 
 func (c Conn) withTLS() string {

@@ -17,7 +17,13 @@ import (
 var scram = map[string]any{"bootstrap.servers": "127.0.0.1:39093", "security.protocol": "sasl_plaintext",
 	"sasl.mechanisms": "SCRAM-SHA-512", "sasl.username": "alice", "sasl.password": "s3cret"}
 
+// An OIDC client of a broker's OAUTHBEARER listener (the secret never shows).
+var oidc = map[string]any{"bootstrap.servers": "127.0.0.1:34817", "security.protocol": "SASL_PLAINTEXT",
+	"sasl.mechanisms": "OAUTHBEARER", "sasl.oauthbearer.method": "oidc", "sasl.oauthbearer.client.id": "app",
+	"sasl.oauthbearer.client.secret": "s3cret", "sasl.oauthbearer.token.endpoint.url": "http://127.0.0.1:8080/token"}
+
 func TestLoginNamesMechanismAndUserOnly(t *testing.T) {
+	assert.Equal(t, `OAUTHBEARER login as client "app"`, ConnOf(oidc).Login())
 	assert.Equal(t, `SCRAM-SHA-512 login as user "alice"`, ConnOf(scram).Login())
 	assert.Equal(t, "", ConnOf(map[string]any{"bootstrap.servers": "h:1"}).Login(), "no SASL, no login")
 	assert.Equal(t, "GSSAPI login", ConnOf(map[string]any{"security.protocol": "SASL_SSL"}).Login(), "librdkafka's default mechanism")
@@ -73,6 +79,22 @@ func TestExplainConnectionFailures(t *testing.T) {
 			"no-such-host.invalid:9092/bootstrap: Failed to resolve 'no-such-host.invalid:9092': Name or service not known (after 0ms in state CONNECT)",
 			ConnResolve, kafkaerror.Resolve,
 			"connect to no-such-host.invalid:9092: Failed to resolve 'no-such-host.invalid:9092': Name or service not known"},
+		{"OIDC: client refused by the token endpoint", oidc, ckafka.ErrAuthentication,
+			`Failed to acquire SASL OAUTHBEARER token: {"error":"invalid_client"}`,
+			ConnAuth, kafkaerror.Authentication,
+			`OAUTHBEARER login as client "app": the token endpoint http://127.0.0.1:8080/token refused the client: wrong client id or secret? ({"error":"invalid_client"})`},
+		{"OIDC: an expired token", oidc, ckafka.ErrAuthentication,
+			"Failed to acquire SASL OAUTHBEARER token: Must supply an unexpired token: now=1796041566289ms, exp=1796037966000ms",
+			ConnAuth, kafkaerror.Authentication,
+			`OAUTHBEARER login as client "app": the token has already expired (Must supply an unexpired token: now=1796041566289ms, exp=1796037966000ms)`},
+		{"OIDC: token endpoint unreachable", oidc, ckafka.ErrAuthentication,
+			"Failed to acquire SASL OAUTHBEARER token: Failed to connect to 127.0.0.1 port 8080 after 0 ms: Could not connect to server",
+			ConnAuth, kafkaerror.Authentication,
+			`OAUTHBEARER login as client "app": no token from the token endpoint http://127.0.0.1:8080/token: Failed to connect to 127.0.0.1 port 8080 after 0 ms: Could not connect to server`},
+		{"OAUTHBEARER: token refused by the broker", oidc, ckafka.ErrAuthentication,
+			`sasl_plaintext://127.0.0.1:34817/bootstrap: SASL authentication error: {"status":"invalid_token"} (after 4ms in state AUTH_REQ)`,
+			ConnAuth, kafkaerror.Authentication,
+			`connect to 127.0.0.1:34817: OAUTHBEARER login as client "app" refused: the broker did not accept the token (its signature, issuer, audience, expiry or subject): SASL authentication error: {"status":"invalid_token"}`},
 		{"all brokers down", plain, ckafka.ErrAllBrokersDown, "1/1 brokers are down",
 			ConnOther, kafkaerror.AllBrokersDown, "1/1 brokers are down"},
 		{"timed out", plain, ckafka.ErrTimedOut, "Failed while waiting for controller: Local: Timed out",

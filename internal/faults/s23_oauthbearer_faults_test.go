@@ -65,8 +65,7 @@ func TestScenario23OAuthBearer(t *testing.T) {
 	conf := b.OIDCConfig(idp, good)
 	first := s23RoundTrip(t, conf, topic, ledger, 0, 2000)
 	s.figure("OIDC round trip of 2000 in %.1fs with %d tokens issued", first.Seconds(), idp.TokensIssued())
-	issued := idp.TokensIssued()
-	_ = issued
+	s23Refresh(t, s, idp, conf, topic, ledger, 50_000)
 
 	// hop auth.toml with token_endpoint, through stream.
 	dir := t.TempDir()
@@ -84,13 +83,22 @@ func TestScenario23OAuthBearer(t *testing.T) {
 	for _, bad := range []struct {
 		name string
 		conf map[string]any
+		want string
 	}{
-		{"wrong-secret", b.OIDCConfig(idp, testkafka.OAuthClient{ID: good.ID, Secret: "not-the-secret"})},
-		{"expired-token", b.OIDCConfig(idp, testkafka.OAuthClient{ID: "expired-app", Secret: "s2"})},
-		{"forged-token", b.OIDCConfig(idp, testkafka.OAuthClient{ID: "forged-app", Secret: "s3"})},
+		{"wrong-secret", b.OIDCConfig(idp, testkafka.OAuthClient{ID: good.ID, Secret: "not-the-secret"}),
+			"refused the client: wrong client id or secret?"},
+		{"expired-token", b.OIDCConfig(idp, testkafka.OAuthClient{ID: "expired-app", Secret: "s2"}),
+			"the token has already expired"},
+		{"forged-token", b.OIDCConfig(idp, testkafka.OAuthClient{ID: "forged-app", Secret: "s3"}),
+			"the broker did not accept the token"},
+		{"endpoint-down", s23With(conf, "sasl.oauthbearer.token.endpoint.url", "http://"+testkafka.ClosedPort(t)+"/token"),
+			"no token from the token endpoint"},
 	} {
 		took, err := s23Refused(t, bad.conf, topic)
 		s.figure("%s: %s after %.2fs: %v", bad.name, errName(err), took.Seconds(), err)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: the error does not say %q: %v", bad.name, bad.want, err)
+		}
 	}
 	s.figure("token endpoint: %d issued, %d refused; key set fetched %d times", idp.TokensIssued(), idp.TokensRefused(), idp.KeySetFetches())
 	s.account(ledger, 0)
@@ -246,4 +254,82 @@ func s23Refused(t *testing.T, conf map[string]any, topic string) (time.Duration,
 		t.Errorf("an error without text")
 	}
 	return at, first
+}
+
+// s23With is conf with key set to value (a copy).
+func s23With(conf map[string]any, key string, value any) map[string]any {
+	out := map[string]any{key: value}
+	for k, v := range conf {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// s23Refresh keeps a producer open past its token's lifetime: librdkafka must fetch a
+// new token before the old one expires (at about 80 % of its life) and the producer
+// must still deliver afterwards.
+func s23Refresh(t *testing.T, s *scenario, idp *testkafka.IdentityProvider, conf map[string]any, topic string, ledger *faults.Ledger, first uint64) {
+	t.Helper()
+	dl := newDeliveryLog(ledger)
+	p, err := producer.New(conf, producer.WithDeliveryReport(dl.report), producer.WithLogger(quietLogger()))
+	if err != nil {
+		t.Fatalf("producer: %v", err)
+	}
+	defer p.Close()
+	if _, err := (pump{topic: topic, first: first, n: 100, size: 64}).run(p); err != nil {
+		t.Fatalf("producing: %v", err)
+	}
+	if left := p.Flush(30 * time.Second); left != 0 {
+		t.Fatalf("%d messages undelivered", left)
+	}
+	before, opened := idp.TokensIssued(), time.Now()
+	// Serve the producer (Poll) while waiting: the refresh is an event of its own.
+	refreshed := eventually(3*s23Lifetime, func() bool { p.Poll(0); return idp.TokensIssued() > before })
+	if !refreshed {
+		t.Errorf("no new token within %v of a producer whose token lasts %v", 3*s23Lifetime, s23Lifetime)
+	}
+	took := time.Since(opened)
+	<-time.After(time.Until(opened.Add(s23Lifetime + time.Second))) // past the first token's expiry: part of the check
+	if _, err := (pump{topic: topic, first: first + 100, n: 100, size: 64}).run(p); err != nil {
+		t.Fatalf("producing after the refresh: %v", err)
+	}
+	if left := p.Flush(30 * time.Second); left != 0 || dl.Failed() > 0 {
+		t.Errorf("after the first token expired: %d undelivered, %d failed (%s)", left, dl.Failed(), dl.FailedByName())
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("producer Close: %v", err)
+	}
+	s.figure("token refreshed %.1fs into its %.0fs life; 100 more delivered after it expired", took.Seconds(), s23Lifetime.Seconds())
+	// Read back by the round trip's consumer below (same ledger): these must arrive too.
+	s23ReadBack(t, conf, topic, ledger, first, 200)
+}
+
+// s23ReadBack reads topic from the beginning with conf until the n messages from first
+// have come (recorded in ledger).
+func s23ReadBack(t *testing.T, conf map[string]any, topic string, ledger *faults.Ledger, first uint64, n int) {
+	t.Helper()
+	cconf := s23With(conf, "group.id", testkafka.UniqueName("s23-read"))
+	cconf["auto.offset.reset"] = "earliest"
+	c, err := consumer.New(cconf, consumer.WithLogger(quietLogger()))
+	if err != nil {
+		t.Fatalf("consumer: %v", err)
+	}
+	defer c.Close()
+	if err := c.Subscribe([]string{topic}); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	got := 0
+	if err := consumeUntil(c, faults.NewLedger(), time.Minute, func() bool { return got >= n }, func(_ *message.Message, id uint64) {
+		if id >= first && id < first+uint64(n) {
+			ledger.Seen(id)
+			got++
+		}
+	}, nil); err != nil {
+		t.Fatalf("reading back: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("consumer Close: %v", err)
+	}
 }
