@@ -312,17 +312,29 @@ nodes() {
     [[ -f $id_file && ${KAFKA_KEEP_DATA:-} == 1 ]] || kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 >"$id_file"
   fi
   cluster_id=$(cat "$id_file" 2>/dev/null || true)
-  local rf=$((KAFKA_NODES < 3 ? KAFKA_NODES : 3))
+  local rf=$((KAFKA_NODES < 3 ? KAFKA_NODES : 3)) failed=0
+  local -a pids=()
   for ((i = 1; i <= KAFKA_NODES; i++)); do
     local wait=0
     # Once a majority runs, a node answers: wait for each from the majority on.
     ((i > KAFKA_NODES / 2)) && [[ $cmd == up ]] && wait=1
-    KAFKA_NODES=1 KAFKA_HOME=$KAFKA_HOME/node$i KAFKA_LIBS=$libs KAFKA_NODE_ID=$i \
-      KAFKA_PORT=$((KAFKA_PORT + 10 * (i - 1))) KAFKA_SASL_PORT=$((KAFKA_SASL_PORT + 10 * (i - 1))) \
-      KAFKA_CONTROLLER_PORT=$((KAFKA_CONTROLLER_PORT + 10 * (i - 1))) \
-      KAFKA_QUORUM_VOTERS=$voters KAFKA_CLUSTER_ID=$cluster_id KAFKA_REPLICATION=$rf KAFKA_WAIT=$wait \
-      "$0" "$cmd" || return 1
+    node() {
+      KAFKA_NODES=1 KAFKA_HOME=$KAFKA_HOME/node$i KAFKA_LIBS=$libs KAFKA_NODE_ID=$i \
+        KAFKA_PORT=$((KAFKA_PORT + 10 * (i - 1))) KAFKA_SASL_PORT=$((KAFKA_SASL_PORT + 10 * (i - 1))) \
+        KAFKA_CONTROLLER_PORT=$((KAFKA_CONTROLLER_PORT + 10 * (i - 1))) \
+        KAFKA_QUORUM_VOTERS=$voters KAFKA_CLUSTER_ID=$cluster_id KAFKA_REPLICATION=$rf KAFKA_WAIT=$wait \
+        "$0" "$cmd"
+    }
+    if [[ $cmd == down ]]; then
+      # All at once: stopped one by one, the last node waits for a quorum that is gone.
+      node &
+      pids+=($!)
+    else
+      node || return 1
+    fi
   done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  return $failed
 }
 
 cluster_env() {
