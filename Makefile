@@ -97,6 +97,8 @@ demo:
 	$(GO) run ./cmd/smoke
 
 ## kafka-up / kafka-down: a real single-node Kafka for people (see broker/kafka.sh).
+## KAFKA_NODES=3 make kafka-up (and KAFKA_NODES=3 make kafka-down): three KRaft nodes
+## instead, PLAINTEXT on 39092, 39102 and 39112 (the single node's 39092 must be free).
 kafka-up:
 	$(KAFKA) up
 	@echo 'now: eval "$$($(KAFKA) env)"'
