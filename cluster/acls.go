@@ -9,6 +9,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
@@ -217,7 +218,7 @@ func (c *Client) CreateACLs(ctx context.Context, acls ...ACL) (ItemResults, erro
 		out[i].Name = acls[i].String()
 		if r.Error.Code() != ckafka.ErrNoError {
 			kerr := ckconv.FromCK(r.Error)
-			out[i].Err = ckconv.WithText(kerr, fmt.Sprintf("ACL %s: %s", acls[i], kerr.Str()))
+			out[i].Err = errtext.WithText(kerr, fmt.Sprintf("ACL %s: %s", acls[i], kerr.Str()))
 		}
 	}
 	return out, nil
@@ -237,7 +238,7 @@ func (c *Client) DescribeACLs(ctx context.Context, filter ACLFilter) ([]ACL, err
 	}
 	if res.Error.Code() != ckafka.ErrNoError {
 		kerr := ckconv.FromCK(res.Error)
-		return nil, ckconv.WithText(kerr, fmt.Sprintf("describe ACLs %s: %s", filter, kerr.Str()))
+		return nil, errtext.WithText(kerr, fmt.Sprintf("describe ACLs %s: %s", filter, kerr.Str()))
 	}
 	return sortedACLs(res.ACLBindings), nil
 }
@@ -292,7 +293,7 @@ func (c *Client) DeleteACLs(ctx context.Context, filters ...ACLFilter) ([]Delete
 		out[i].Filter = filters[i]
 		if r.Error.Code() != ckafka.ErrNoError {
 			kerr := ckconv.FromCK(r.Error)
-			out[i].Err = ckconv.WithText(kerr, fmt.Sprintf("delete ACLs %s: %s", filters[i], kerr.Str()))
+			out[i].Err = errtext.WithText(kerr, fmt.Sprintf("delete ACLs %s: %s", filters[i], kerr.Str()))
 			continue
 		}
 		out[i].ACLs = sortedACLs(r.ACLBindings)

@@ -12,9 +12,9 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
-	"github.com/rdstreams/rdstreams/internal/cklog"
 	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/internal/lifecycle"
+	"github.com/rdstreams/rdstreams/internal/rdkafkalog"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/producer"
 )
@@ -44,7 +44,7 @@ type Client struct {
 	set    settings
 	engine *ckafka.Producer // carries the admin client's connections and logs
 	admin  *ckafka.AdminClient
-	logs   *cklog.Forwarder
+	logs   *logForwarder
 	events sync.WaitGroup // the goroutine draining the engine's events
 	conn   *connState     // connection failures, which end calls early
 
@@ -76,26 +76,26 @@ func New(config map[string]any, opts ...Option) (*Client, error) {
 	conn := newConnState(config)
 	// The engine logs, without reporting them, the hang-ups that show a listener of
 	// another security protocol; the log lines are watched for them.
-	watched := cklog.Watch(s.logger, func(facility, text string) {
+	watched := rdkafkalog.Watch(s.logger, func(facility, text string) {
 		if f := conn.logLine(facility, text); f != nil {
-			cklog.ReportError(s.logger, nil, "cluster", f.Err)
+			rdkafkalog.ReportError(s.logger, nil, "cluster", f.Err)
 		}
 	})
 	// librdkafka's admin API runs on a client instance of its own; a producer that never
 	// produces is the cheapest, and unlike the engine's stand-alone admin client it
 	// forwards librdkafka's log lines instead of printing them to stderr.
-	engine, logs, err := cklog.NewEngine(config, map[string]any{
+	engine, logs, err := newCKEngine(config, map[string]any{
 		"go.delivery.reports":     false,
 		"go.events.channel.size":  100,
 		"go.produce.channel.size": 0,
-	}, nil, watched, ckafka.NewProducer)
+	}, watched, ckafka.NewProducer)
 	if err != nil {
 		return nil, err
 	}
 	admin, err := ckafka.NewAdminClientFromProducer(engine)
 	if err != nil {
 		engine.Close()
-		logs.Stop()
+		logs.stop()
 		return nil, ckconv.Error(err)
 	}
 	c := &Client{config: maps.Clone(config), set: s, engine: engine, admin: admin, logs: logs, conn: conn, watched: watched}
@@ -112,7 +112,7 @@ func (c *Client) drainEvents() {
 	defer c.events.Done()
 	for ev := range c.engine.Events() {
 		if e, ok := ev.(ckafka.Error); ok {
-			cklog.ReportError(c.set.logger, nil, "cluster", c.conn.event(e).Err)
+			rdkafkalog.ReportError(c.set.logger, nil, "cluster", c.conn.event(e).Err)
 		}
 	}
 }
@@ -147,7 +147,7 @@ func (c *Client) Close() error {
 	c.admin.Close()
 	c.engine.Close()
 	c.events.Wait()
-	c.logs.Stop()
+	c.logs.stop()
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
@@ -21,26 +22,26 @@ import (
 const connGrace = time.Second
 
 // connState follows the engine's connection failures for the calls in progress. A
-// definitive failure (ckconv.ConnKind.Definitive) ends every call at once with that
+// definitive failure (clientconf.ConnKind.Definitive) ends every call at once with that
 // failure; any other failure with an address is what a call that times out names as
 // the likely reason.
 type connState struct {
-	conn ckconv.Conn
+	conn clientconf.Conn
 
 	mu      sync.Mutex
-	failing *ckconv.ConnError // the latest definitive failure since the last answer
-	last    *ckconv.ConnError // the latest failure about a broker since the last answer
-	sign    *ckconv.ConnError // a wrong-protocol sign in the log, waiting for its repeat
+	failing *clientconf.ConnError // the latest definitive failure since the last answer
+	last    *clientconf.ConnError // the latest failure about a broker since the last answer
+	sign    *clientconf.ConnError // a wrong-protocol sign in the log, waiting for its repeat
 	calls   map[*call]struct{}
 }
 
 func newConnState(config map[string]any) *connState {
-	return &connState{conn: ckconv.ConnOf(config), calls: map[*call]struct{}{}}
+	return &connState{conn: clientconf.ConnOf(config), calls: map[*call]struct{}{}}
 }
 
 // event takes a client-wide error of the engine and returns it explained.
-func (s *connState) event(e ckafka.Error) *ckconv.ConnError {
-	f := s.conn.Explain(e)
+func (s *connState) event(e ckafka.Error) *clientconf.ConnError {
+	f := explain(s.conn, e)
 	if f.Addr == "" {
 		return f // all brokers down and the like: no news about why
 	}
@@ -54,7 +55,7 @@ func (s *connState) event(e ckafka.Error) *ckconv.ConnError {
 // logLine looks at one of the engine's log lines; when it is the second sign in a row
 // of a wrong protocol for the port, that failure is returned (to be reported) and ends
 // the calls in progress.
-func (s *connState) logLine(facility, text string) *ckconv.ConnError {
+func (s *connState) logLine(facility, text string) *clientconf.ConnError {
 	if facility != "FAIL" {
 		return nil
 	}
@@ -74,10 +75,10 @@ func (s *connState) logLine(facility, text string) *ckconv.ConnError {
 }
 
 // failed records f. Called with s.mu held.
-func (s *connState) failed(f *ckconv.ConnError) {
+func (s *connState) failed(f *clientconf.ConnError) {
 	s.last = f
 	if !f.Kind.Definitive() {
-		if s.failing != nil && s.failing.Addr == f.Addr && (f.Kind == ckconv.ConnRefused || f.Kind == ckconv.ConnResolve) {
+		if s.failing != nil && s.failing.Addr == f.Addr && (f.Kind == clientconf.ConnRefused || f.Kind == clientconf.ConnResolve) {
 			s.failing = nil // the broker went away: what it said before is old news
 		}
 		return
@@ -123,15 +124,15 @@ func (s *connState) leave(k *call) {
 }
 
 // lastFailure is the latest failure about a broker since the last answer, or nil.
-func (s *connState) lastFailure() *ckconv.ConnError {
+func (s *connState) lastFailure() *clientconf.ConnError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.last
 }
 
 // cutShort is the connection failure that ended the call, or nil.
-func (k *call) cutShort() *ckconv.ConnError {
-	var f *ckconv.ConnError
+func (k *call) cutShort() *clientconf.ConnError {
+	var f *clientconf.ConnError
 	if k.ctx.Err() != nil && errors.As(context.Cause(k.ctx), &f) {
 		return f
 	}
@@ -151,6 +152,6 @@ func (k *call) timedOut(err error) error {
 		return nil
 	}
 	took := time.Since(k.start).Round(100 * time.Millisecond)
-	return &ckconv.ConnError{Kind: f.Kind, Addr: f.Addr, Cause: errors.Join(f.Err, err),
+	return &clientconf.ConnError{Kind: f.Kind, Addr: f.Addr, Cause: errors.Join(f.Err, err),
 		Err: kafkaerror.New(kafkaerror.TimedOut, fmt.Sprintf("no answer within %s: %s", took, f.Err.Str()), kafkaerror.Flags{Retriable: true})}
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
-	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/internal/engine"
+	"github.com/rdstreams/rdstreams/internal/errtext"
+	"github.com/rdstreams/rdstreams/internal/rdkafkalog"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
@@ -55,14 +56,14 @@ func (c *Client) DeleteGroupOffsets(ctx context.Context, group string, partition
 		if errors.As(err, &kerr) && kerr.Code() > 0 {
 			// The broker refused the group; librdkafka's text wraps the code's own in
 			// "worker failed to parse response".
-			return nil, ckconv.WithText(kerr, fmt.Sprintf("%s of %q: %s", op, group, kerr.Code().Description()))
+			return nil, errtext.WithText(kerr, fmt.Sprintf("%s of %q: %s", op, group, kerr.Code().Description()))
 		}
 		return nil, err
 	}
 	for i, tp := range got {
 		var kerr *kafkaerror.Error
 		if errors.As(tp.Err, &kerr) {
-			got[i].Err = ckconv.WithText(kerr, fmt.Sprintf("group %q, %s[%d]: %s", group, tp.Topic, tp.Partition, kerr.Str()))
+			got[i].Err = errtext.WithText(kerr, fmt.Sprintf("group %q, %s[%d]: %s", group, tp.Topic, tp.Partition, kerr.Str()))
 		}
 		got[i].Offset = topicpartition.OffsetInvalid
 	}
@@ -76,13 +77,13 @@ func (c *Client) ownEngine() (*engine.Admin, error) {
 	if c.own != nil {
 		return c.own, nil
 	}
-	props, err := ckconv.ConfigStrings(c.config, nil)
+	props, err := clientconf.ConfigStrings(c.config, nil)
 	if err != nil {
 		return nil, err
 	}
-	own, err := engine.NewAdmin(props, cklog.Emitter(c.watched))
+	own, err := engine.NewAdmin(props, rdkafkalog.Emitter(c.watched))
 	if err != nil {
-		return nil, ckconv.ConfigError(err, c.config)
+		return nil, clientconf.ConfigError(err, c.config)
 	}
 	c.own = own
 	return own, nil

@@ -75,7 +75,7 @@ func (c *Client) ElectLeaders(ctx context.Context, election ElectionType, partit
 	defer k.end()
 	var ask []ckafka.TopicPartition // nil: every partition
 	if len(partitions) > 0 {
-		ask = ckconv.ToCKTopicPartitions(partitions)
+		ask = toCKTopicPartitions(partitions)
 	}
 	res, err := c.admin.ElectLeaders(k.ctx, ckafka.NewElectLeadersRequest(et, ask), k.adminTimeout(), k.operationTimeout())
 	if err = k.answer(err); err != nil {

@@ -10,6 +10,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
@@ -208,7 +209,7 @@ func (c *Client) GroupOffsets(ctx context.Context, group string, partitions ...t
 func (c *Client) groupOffsets(k *call, group string, partitions []topicpartition.TopicPartition) ([]topicpartition.TopicPartition, error) {
 	req := ckafka.ConsumerGroupTopicPartitions{Group: group}
 	if len(partitions) > 0 {
-		req.Partitions = ckconv.ToCKTopicPartitions(partitions)
+		req.Partitions = toCKTopicPartitions(partitions)
 	}
 	res, err := c.admin.ListConsumerGroupOffsets(k.ctx, []ckafka.ConsumerGroupTopicPartitions{req}, k.adminTimeout())
 	if err = k.answer(err); err != nil {
@@ -230,7 +231,7 @@ func (c *Client) groupOffsets(k *call, group string, partitions []topicpartition
 func committedOffsets(group string, ck []ckafka.TopicPartition) []topicpartition.TopicPartition {
 	out := make([]topicpartition.TopicPartition, 0, len(ck))
 	for _, p := range ck {
-		tp := ckconv.TopicPartition(p)
+		tp := fromCKTopicPartition(p)
 		tp.Err = nil
 		if tp.Offset < 0 {
 			tp.Offset = topicpartition.OffsetInvalid
@@ -272,7 +273,7 @@ func inOrder(op string, asked, got []topicpartition.TopicPartition) []topicparti
 // partition), naming it in the text: `group "g", orders[3]: Broker: Unknown member`.
 func partitionError(what string, e ckafka.Error) *kafkaerror.Error {
 	kerr := ckconv.FromCK(e)
-	return ckconv.WithText(kerr, what+": "+kerr.Str())
+	return errtext.WithText(kerr, what+": "+kerr.Str())
 }
 
 // AlterGroupOffsets sets a group's committed offsets to the Offset of each partition
@@ -305,7 +306,7 @@ func (c *Client) AlterGroupOffsets(ctx context.Context, group string, offsets []
 }
 
 func (c *Client) alterGroupOffsets(k *call, group string, offsets []topicpartition.TopicPartition) ([]topicpartition.TopicPartition, error) {
-	req := []ckafka.ConsumerGroupTopicPartitions{{Group: group, Partitions: ckconv.ToCKTopicPartitions(offsets)}}
+	req := []ckafka.ConsumerGroupTopicPartitions{{Group: group, Partitions: toCKTopicPartitions(offsets)}}
 	res, err := c.admin.AlterConsumerGroupOffsets(k.ctx, req, k.adminTimeout())
 	if err = k.answer(err); err != nil {
 		return nil, err

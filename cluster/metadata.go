@@ -9,6 +9,7 @@ import (
 	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/metadata"
 )
@@ -149,5 +150,5 @@ func aboutError(kind, name string, e ckafka.Error) *kafkaerror.Error {
 	if strings.Contains(kerr.Str(), name) {
 		return kerr
 	}
-	return ckconv.WithText(kerr, fmt.Sprintf("%s %q: %s", kind, name, kerr.Str()))
+	return errtext.WithText(kerr, fmt.Sprintf("%s %q: %s", kind, name, kerr.Str()))
 }

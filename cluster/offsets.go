@@ -202,7 +202,7 @@ func (c *Client) DeleteRecords(ctx context.Context, before ...topicpartition.Top
 	if len(before) == 0 {
 		return []topicpartition.TopicPartition{}, nil
 	}
-	res, err := c.admin.DeleteRecords(k.ctx, ckconv.ToCKTopicPartitions(before), k.adminTimeout(), k.operationTimeout())
+	res, err := c.admin.DeleteRecords(k.ctx, toCKTopicPartitions(before), k.adminTimeout(), k.operationTimeout())
 	if err = k.answer(err); err != nil {
 		return nil, err
 	}

@@ -7,10 +7,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
-	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/internal/engine"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/internal/lifecycle"
+	"github.com/rdstreams/rdstreams/internal/rdkafkalog"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/topicpartition"
@@ -32,10 +33,10 @@ type Consumer struct {
 	eng        backend
 	set        settings
 	gate       lifecycle.Gate
-	hasGroup   bool           // the application set group.id
-	conn       ckconv.Conn    // explains connection failures in client-wide errors
-	autoCommit bool           // enable.auto.commit (with a group)
-	track      *offsetTracker // nil when the application stores offsets itself
+	hasGroup   bool            // the application set group.id
+	conn       clientconf.Conn // explains connection failures in client-wide errors
+	autoCommit bool            // enable.auto.commit (with a group)
+	track      *offsetTracker  // nil when the application stores offsets itself
 
 	serveMu sync.Mutex          // one goroutine consumes and serves callbacks at a time
 	one     [1]*message.Message // Poll's buffer, guarded by serveMu
@@ -87,16 +88,16 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 	for _, o := range opts {
 		o(&s)
 	}
-	config, err := ckconv.Flatten(config) // default.topic.config: its properties count as set
+	config, err := clientconf.Flatten(config) // default.topic.config: its properties count as set
 	if err != nil {
 		return nil, err
 	}
 	_, hasGroup := config["group.id"]
-	autoStore, err := ckconv.BoolProperty(config, "enable.auto.offset.store", true)
+	autoStore, err := clientconf.BoolProperty(config, "enable.auto.offset.store", true)
 	if err != nil {
 		return nil, err
 	}
-	autoCommit, err := ckconv.BoolProperty(config, "enable.auto.commit", true)
+	autoCommit, err := clientconf.BoolProperty(config, "enable.auto.commit", true)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		defaults["group.id"] = "rdstreams-no-group-" + randomSuffix()
 		defaults["enable.auto.commit"] = false
 	}
-	props, err := ckconv.ConfigStrings(config, defaults)
+	props, err := clientconf.ConfigStrings(config, defaults)
 	if err != nil {
 		return nil, err
 	}
@@ -116,15 +117,15 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		props["enable.auto.offset.store"] = "false"
 		track = newOffsetTracker()
 	}
-	eng, err := engine.NewConsumer(props, cklog.Emitter(s.logger))
+	eng, err := engine.NewConsumer(props, rdkafkalog.Emitter(s.logger))
 	if err != nil {
-		return nil, ckconv.ConfigError(err, config)
+		return nil, clientconf.ConfigError(err, config)
 	}
-	return newConsumer(eng, s, ckconv.ConnOf(config), hasGroup, hasGroup && autoCommit, track), nil
+	return newConsumer(eng, s, clientconf.ConnOf(config), hasGroup, hasGroup && autoCommit, track), nil
 }
 
 // newConsumer is a Consumer driving eng (the lifecycle tests give it a fake).
-func newConsumer(eng backend, s settings, conn ckconv.Conn, hasGroup, autoCommit bool, track *offsetTracker) *Consumer {
+func newConsumer(eng backend, s settings, conn clientconf.Conn, hasGroup, autoCommit bool, track *offsetTracker) *Consumer {
 	c := &Consumer{eng: eng, set: s, conn: conn, hasGroup: hasGroup, autoCommit: autoCommit, track: track,
 		released: make(chan struct{})}
 	c.windowIdle = sync.NewCond(&c.windowMu)
@@ -338,7 +339,7 @@ func (c *Consumer) handle(ev engine.Event) *message.Message {
 	case engine.ClientError:
 		if ev.Msg != nil && ev.Err.Code() == kafkaerror.PartitionEOF {
 			eof := kafkaerror.New(kafkaerror.PartitionEOF, "", kafkaerror.Flags{})
-			return ckconv.EventMessage(eof, ev.Msg.Topic(), ev.Msg.Partition(), ev.Msg.Offset())
+			return errtext.EventMessage(eof, ev.Msg.Topic(), ev.Msg.Partition(), ev.Msg.Offset())
 		}
 		kerr := c.conn.Report(ev.Err)
 		if !c.hasGroup && kerr.Code() == kafkaerror.GroupAuthorizationFailed {
@@ -353,9 +354,9 @@ func (c *Consumer) handle(ev engine.Event) *message.Message {
 			return nil
 		}
 		if ev.Msg != nil {
-			return ckconv.EventMessage(kerr, ev.Msg.Topic(), ev.Msg.Partition(), ev.Msg.Offset())
+			return errtext.EventMessage(kerr, ev.Msg.Topic(), ev.Msg.Partition(), ev.Msg.Offset())
 		}
-		return ckconv.EventMessage(kerr, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
+		return errtext.EventMessage(kerr, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
 	case engine.CommitResult: // an automatic commit's
 		if c.set.onCommit != nil {
 			c.set.onCommit(errOrNil(ev.Err), ev.Partitions)
@@ -379,7 +380,7 @@ func errOrNil(err *kafkaerror.Error) error {
 }
 
 func closedMessage() *message.Message {
-	return ckconv.EventMessage(kafkaerror.ErrClosed, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
+	return errtext.EventMessage(kafkaerror.ErrClosed, "", topicpartition.PartitionAny, topicpartition.OffsetInvalid)
 }
 
 // Close stops consuming, commits the current offsets when enable.auto.commit is on,

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
@@ -113,11 +113,11 @@ func (f *fakeConsumer) IncrementalAssign(tps []topicpartition.TopicPartition) er
 	return f.Assign(tps)
 }
 func (f *fakeConsumer) IncrementalUnassign([]topicpartition.TopicPartition) error { return nil }
-func (f *fakeConsumer) Assignment() ([]topicpartition.TopicPartition, error)   { return nil, nil }
-func (f *fakeConsumer) AssignmentLost() bool                                   { return false }
-func (f *fakeConsumer) RebalanceProtocol() string                              { return "EAGER" }
-func (f *fakeConsumer) MemberID() string                                       { return "" }
-func (f *fakeConsumer) GroupMetadata() ([]byte, error)                         { return nil, nil }
+func (f *fakeConsumer) Assignment() ([]topicpartition.TopicPartition, error)      { return nil, nil }
+func (f *fakeConsumer) AssignmentLost() bool                                      { return false }
+func (f *fakeConsumer) RebalanceProtocol() string                                 { return "EAGER" }
+func (f *fakeConsumer) MemberID() string                                          { return "" }
+func (f *fakeConsumer) GroupMetadata() ([]byte, error)                            { return nil, nil }
 
 func (f *fakeConsumer) Commit(offsets []topicpartition.TopicPartition, id uint64) error {
 	f.mu.Lock()
@@ -251,7 +251,7 @@ func newFaked(f *fakeConsumer, opts ...Option) *Consumer {
 	for _, o := range opts {
 		o(&s)
 	}
-	return newConsumer(f, s, ckconv.ConnOf(nil), true, true, newOffsetTracker())
+	return newConsumer(f, s, clientconf.ConnOf(nil), true, true, newOffsetTracker())
 }
 
 // A rebalance is served in its place among the messages: OnAssign runs before the

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
@@ -47,7 +47,7 @@ func (c *Consumer) watermarks(ctx context.Context, tp topicpartition.TopicPartit
 	l, h, err := c.eng.Watermarks(ctx, tp.Topic, tp.Partition, cached)
 	if err != nil {
 		return topicpartition.OffsetInvalid, topicpartition.OffsetInvalid,
-			ckconv.Prefixed(err, "watermark offsets of topic %q partition %d", tp.Topic, tp.Partition)
+			errtext.Prefixed(err, "watermark offsets of topic %q partition %d", tp.Topic, tp.Partition)
 	}
 	return topicpartition.Offset(l), topicpartition.Offset(h), nil
 }
@@ -79,7 +79,7 @@ func (c *Consumer) SeekPartitions(partitions []topicpartition.TopicPartition) ([
 	}
 	for _, tp := range out {
 		if tp.Err != nil {
-			return out, ckconv.Prefixed(tp.Err, "seek topic %q partition %d", tp.Topic, tp.Partition)
+			return out, errtext.Prefixed(tp.Err, "seek topic %q partition %d", tp.Topic, tp.Partition)
 		}
 	}
 	return out, nil
@@ -129,7 +129,7 @@ func (c *Consumer) OffsetsForTimesContext(ctx context.Context, times []topicpart
 	defer c.exit(in)
 	parts, err := c.eng.OffsetsForTimes(ctx, times)
 	if err != nil {
-		err = ckconv.Prefixed(err, "offsets for times of %s", topicsNamed(times))
+		err = errtext.Prefixed(err, "offsets for times of %s", topicsNamed(times))
 	}
 	return parts, err
 }

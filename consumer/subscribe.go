@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/internal/engine"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
@@ -310,7 +310,7 @@ func (c *Consumer) checkAssignedTopics(partitions []topicpartition.TopicPartitio
 			kerr := kafkaerror.Newf(kafkaerror.TopicAuthorizationFailed,
 				"assigned topic %q: %s (no READ permission for this client)", topic, tm.Err.Error())
 			c.mu.Lock()
-			c.found = append(c.found, ckconv.EventMessage(kerr, topic, topicpartition.PartitionAny, topicpartition.OffsetInvalid))
+			c.found = append(c.found, errtext.EventMessage(kerr, topic, topicpartition.PartitionAny, topicpartition.OffsetInvalid))
 			c.pendingFound.Add(1)
 			c.mu.Unlock()
 		}()

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
@@ -180,7 +180,7 @@ func fakeProducer(t *testing.T, f *fakeEngine, opts ...Option) *Producer {
 	for _, o := range opts {
 		o(&s)
 	}
-	return newProducer(f, s, ckconv.Conn{})
+	return newProducer(f, s, clientconf.Conn{})
 }
 
 func values(n int) [][]byte {

@@ -8,10 +8,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
-	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/internal/engine"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/internal/lifecycle"
+	"github.com/rdstreams/rdstreams/internal/rdkafkalog"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
@@ -35,8 +36,8 @@ type Producer struct {
 	eng   backend
 	set   settings
 	gate  lifecycle.Gate
-	conn  ckconv.Conn // explains connection failures in client-wide errors
-	slots slots       // per-message OnDelivery callbacks on their way
+	conn  clientconf.Conn // explains connection failures in client-wide errors
+	slots slots           // per-message OnDelivery callbacks on their way
 
 	serveMu sync.Mutex     // one goroutine serves callbacks at a time
 	timer   *time.Timer    // reused by waitFor, guarded by serveMu
@@ -68,19 +69,19 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	for _, o := range opts {
 		o(&s)
 	}
-	props, err := ckconv.ConfigStrings(config, map[string]any{"partitioner": "murmur2_random"})
+	props, err := clientconf.ConfigStrings(config, map[string]any{"partitioner": "murmur2_random"})
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.NewProducer(props, cklog.Emitter(s.logger))
+	eng, err := engine.NewProducer(props, rdkafkalog.Emitter(s.logger))
 	if err != nil {
-		return nil, ckconv.ConfigError(err, config)
+		return nil, clientconf.ConfigError(err, config)
 	}
-	return newProducer(eng, s, ckconv.ConnOf(config)), nil
+	return newProducer(eng, s, clientconf.ConnOf(config)), nil
 }
 
 // newProducer is a Producer driving eng (the lifecycle tests give it a fake).
-func newProducer(eng backend, s settings, conn ckconv.Conn) *Producer {
+func newProducer(eng backend, s settings, conn clientconf.Conn) *Producer {
 	return &Producer{eng: eng, set: s, conn: conn}
 }
 
@@ -298,7 +299,7 @@ func (p *Producer) handle(ev engine.Event) {
 			cb(err, ev.Msg)
 		}
 	case engine.ClientError:
-		cklog.ReportError(p.set.logger, p.set.onError, "producer", p.conn.Report(ev.Err))
+		rdkafkalog.ReportError(p.set.logger, p.set.onError, "producer", p.conn.Report(ev.Err))
 	case engine.Statistics:
 		if p.set.onStats != nil {
 			p.set.onStats(ev.Stats)
@@ -392,16 +393,16 @@ func produceError(err error, o *engine.Out) error {
 	}
 	switch kerr.Code() {
 	case kafkaerror.UnknownPartition:
-		return ckconv.Prefixed(kerr, "produce to topic %q partition %d", o.Topic, o.Partition)
+		return errtext.Prefixed(kerr, "produce to topic %q partition %d", o.Topic, o.Partition)
 	case kafkaerror.MsgSizeTooLarge:
 		headers := 0
 		for _, h := range o.Headers {
 			headers += len(h.Key) + len(h.Value)
 		}
-		return ckconv.Prefixed(kerr, "produce to topic %q: message of %d bytes (key %d, value %d, headers %d) is larger than message.max.bytes",
+		return errtext.Prefixed(kerr, "produce to topic %q: message of %d bytes (key %d, value %d, headers %d) is larger than message.max.bytes",
 			o.Topic, len(o.Key)+len(o.Value)+headers, len(o.Key), len(o.Value), headers)
 	case kafkaerror.InvalidArg, kafkaerror.UnknownTopic:
-		return ckconv.Prefixed(kerr, "produce to topic %q", o.Topic)
+		return errtext.Prefixed(kerr, "produce to topic %q", o.Topic)
 	}
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
 	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
@@ -140,11 +139,11 @@ func (p *Producer) settleInFlight(ctx context.Context) {
 // engine's wake-up: that would take the token a blocked Poll waits for.)
 const settleTick = 2 * time.Millisecond
 
-// txn runs one transactional call on an open producer and converts its error.
+// txn runs one transactional call on an open producer.
 func (p *Producer) txn(call func() error) error {
 	if !p.gate.Enter() {
 		return kafkaerror.ErrClosed
 	}
 	defer p.gate.Exit()
-	return ckconv.Error(call())
+	return call()
 }

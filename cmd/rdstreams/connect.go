@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/rdstreams/rdstreams/cluster"
-	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/clientconf"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/stream"
 )
@@ -53,14 +53,14 @@ func (e *env) clusterInfo(u *stream.URL, all bool) (*cluster.Metadata, []*cluste
 // for the port) is said at once, in the cluster client's words; a broker that did not
 // answer within --timeout is named, with what was last seen of it.
 func (e *env) brokerError(ctx context.Context, u *stream.URL, topic string, err error) error {
-	var conn *ckconv.ConnError
+	var conn *clientconf.ConnError
 	isConn := errors.As(err, &conn)
 	switch {
 	case e.ctx.Err() != nil:
 		return errInterrupted
 	case isConn && conn.Kind.Definitive():
 		return conn
-	case isConn && conn.Kind == ckconv.ConnRefused:
+	case isConn && conn.Kind == clientconf.ConnRefused:
 		return fmt.Errorf("nothing is listening at %s (connection refused, tried for %s; is the broker running? --timeout waits longer)",
 			conn.Addr, e.g.timeout)
 	case isConn && errors.Is(err, kafkaerror.TimedOut):

@@ -10,19 +10,20 @@ import (
 	"github.com/rdstreams/rdstreams/kafkaerror"
 )
 
-// Engine errors become *kafkaerror.Error; user configuration is checked before the
-// engine sees it.
+// confluent-kafka-go's errors become *kafkaerror.Error, and its messages rdstreams'
+// Messages.
 func Example() {
 	err := ckconv.Error(ckafka.NewError(ckafka.ErrQueueFull, "", false))
 	fmt.Println(errors.Is(err, kafkaerror.QueueFull), errors.Is(err, kafkaerror.ErrBufferFull))
 
-	cm, err := ckconv.ConfigMap(map[string]any{"linger.ms": 5, "enable.idempotence": true}, map[string]any{"acks": "all"})
-	fmt.Println(cm["linger.ms"], cm["enable.idempotence"], cm["acks"], err)
-
-	_, err = ckconv.ConfigMap(map[string]any{"go.events.channel.size": 1}, nil)
-	fmt.Println(errors.Is(err, kafkaerror.InvalidArg))
+	topic := "orders"
+	m := ckconv.Message(&ckafka.Message{
+		TopicPartition: ckafka.TopicPartition{Topic: &topic, Partition: 2, Offset: 41},
+		Value:          []byte("v"),
+		Headers:        ckconv.Headers(nil),
+	})
+	fmt.Println(m, string(m.Value()))
 	// Output:
 	// true true
-	// 5 true all <nil>
-	// true
+	// orders[2]@41 (1 bytes) v
 }

@@ -7,12 +7,12 @@ import (
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
-// Message builds the *message.Message of an engine message, copying its fields: the
-// key, value and header values are shared, not copied, and ck must not be modified
-// afterwards. The engine error ck carries, if any, is converted to a *kafkaerror.Error
-// once and written back into ck too, so callers that still look at ck see the converted
-// error. One allocation for the Message, and one more for the headers when there are
-// any.
+// Message builds the *message.Message of a confluent-kafka-go message, copying its
+// fields: the key, value and header values are shared, not copied, and ck must not be
+// modified afterwards. The error ck carries, if any, is converted to a
+// *kafkaerror.Error once and written back into ck too, so callers that still look at ck
+// see the converted error. One allocation for the Message, and one more for the
+// headers when there are any.
 func Message(ck *ckafka.Message) *message.Message {
 	tp := &ck.TopicPartition
 	if tp.Error != nil {
@@ -35,13 +35,7 @@ func Message(ck *ckafka.Message) *message.Message {
 	return message.New(f)
 }
 
-// EventMessage builds the Message that reports an event or error: err set, and the topic,
-// partition and offset it concerns where known ("" / PartitionAny / OffsetInvalid if not).
-func EventMessage(err error, topic string, partition int32, offset topicpartition.Offset) *message.Message {
-	return message.New(message.Fields{Topic: topic, Partition: partition, Offset: offset, Err: Error(err)})
-}
-
-// Headers converts rdstreams headers for the engine: one slice allocation when there
+// Headers converts rdstreams headers for confluent-kafka-go: one slice allocation when there
 // are headers, none otherwise (nil). The header values are shared, not copied.
 func Headers(h []message.Header) []ckafka.Header {
 	if len(h) == 0 {
@@ -54,7 +48,7 @@ func Headers(h []message.Header) []ckafka.Header {
 	return out
 }
 
-// fromCKHeaders converts engine headers, the other way round from Headers.
+// fromCKHeaders converts confluent-kafka-go headers, the other way round from Headers.
 func fromCKHeaders(h []ckafka.Header) []message.Header {
 	if len(h) == 0 {
 		return nil

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/rdstreams/rdstreams/internal/ckconv"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/metadata"
 )
@@ -45,5 +45,5 @@ func (g *Gate) ListTopics(ctx context.Context, fetch MetadataFunc, topic string)
 	if topic != "" {
 		what = fmt.Sprintf("ListTopics of topic %q", topic)
 	}
-	return nil, ckconv.Prefixed(err, "%s", what)
+	return nil, errtext.Prefixed(err, "%s", what)
 }

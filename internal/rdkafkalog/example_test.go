@@ -1,20 +1,18 @@
-package cklog_test
+package rdkafkalog_test
 
 import (
 	"fmt"
 	"log/slog"
 	"os"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
-
-	"github.com/rdstreams/rdstreams/internal/cklog"
+	"github.com/rdstreams/rdstreams/internal/rdkafkalog"
 )
 
 // librdkafka logs with syslog levels: 0–3 are errors, 4 warnings, 5–6 information and
 // 7 debugging.
 func ExampleLevel() {
 	for syslog := 0; syslog <= 7; syslog++ {
-		fmt.Println(syslog, cklog.Level(syslog))
+		fmt.Println(syslog, rdkafkalog.Level(syslog))
 	}
 	// Output:
 	// 0 ERROR
@@ -27,10 +25,9 @@ func ExampleLevel() {
 	// 7 DEBUG
 }
 
-// A Forwarder turns each engine log event into one slog record, at the mapped level,
-// with the client's name and librdkafka's facility as attributes. Stop forwards what
-// is still queued.
-func ExampleStart() {
+// Each of librdkafka's log lines becomes one slog record, at the mapped level, with the
+// client's name and librdkafka's facility as attributes.
+func ExampleEmitter() {
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		Level: slog.LevelDebug,
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
@@ -40,12 +37,9 @@ func ExampleStart() {
 			return a
 		},
 	}))
-	f := cklog.Start(logger)
-	f.C <- ckafka.LogEvent{Name: "rdkafka#producer-1", Tag: "FAIL", Level: 3,
-		Message: "127.0.0.1:9092/bootstrap: Connect failed"}
-	f.C <- ckafka.LogEvent{Name: "rdkafka#producer-1", Tag: "INIT", Level: 7,
-		Message: "librdkafka initialized"}
-	f.Stop()
+	emit := rdkafkalog.Emitter(logger)
+	emit(3, "rdkafka#producer-1", "FAIL", "127.0.0.1:9092/bootstrap: Connect failed")
+	emit(7, "rdkafka#producer-1", "INIT", "librdkafka initialized")
 	// Output:
 	// level=ERROR msg="127.0.0.1:9092/bootstrap: Connect failed" client=rdkafka#producer-1 facility=FAIL source=librdkafka
 	// level=DEBUG msg="librdkafka initialized" client=rdkafka#producer-1 facility=INIT source=librdkafka

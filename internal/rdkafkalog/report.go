@@ -1,4 +1,4 @@
-package cklog
+package rdkafkalog
 
 import (
 	"context"

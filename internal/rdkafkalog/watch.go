@@ -1,4 +1,4 @@
-package cklog
+package rdkafkalog
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 )
 
 // Watch is logger with a look at the engine's log lines on their way: see gets the
-// facility and text of every librdkafka line (what Start forwards), whatever level
+// facility and text of every librdkafka line (what Emitter logs), whatever level
 // logger lets through; logger still gets only what it is enabled for. It lets a
 // client notice what the engine logs but does not report as an error.
 func Watch(logger *slog.Logger, see func(facility, text string)) *slog.Logger {

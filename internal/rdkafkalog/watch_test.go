@@ -1,4 +1,4 @@
-package cklog
+package rdkafkalog
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"testing"
 
-	ckafka "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -16,8 +15,9 @@ func TestWatchSeesWhatTheLoggerFilters(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelError}))
 	var seen []string
 	watched := Watch(logger, func(facility, text string) { seen = append(seen, facility+" "+text) })
-	emit(watched, ckafka.LogEvent{Level: 6, Tag: "FAIL", Message: "hung up"})
-	emit(watched, ckafka.LogEvent{Level: 3, Tag: "FAIL", Message: "refused"})
+	emit := Emitter(watched)
+	emit(6, "rdkafka#producer-1", "FAIL", "hung up")
+	emit(3, "rdkafka#producer-1", "FAIL", "refused")
 	watched.Log(context.Background(), slog.LevelError, "not from librdkafka")
 	assert.Equal(t, []string{"FAIL hung up", "FAIL refused"}, seen)
 	assert.NotContains(t, out.String(), "hung up", "the info line stays below the logger's level")
