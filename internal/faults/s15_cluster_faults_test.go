@@ -15,7 +15,6 @@ package faults_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -28,7 +27,6 @@ import (
 	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/faults"
 	"github.com/rdstreams/rdstreams/internal/testkafka"
-	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
 	"github.com/rdstreams/rdstreams/producer"
 	"github.com/rdstreams/rdstreams/topicpartition"
@@ -393,11 +391,6 @@ func waitLeaderMoved(t *testing.T, c *testkafka.Cluster, topic string, node int3
 	return time.Since(start), nil
 }
 
-// isRetriable reports whether err is a *kafkaerror.Error marked retriable.
-func isRetriable(err error) bool {
-	var ke *kafkaerror.Error
-	return errors.As(err, &ke) && ke.Retriable()
-}
 
 // logCounter is a slog handler that counts the log lines whose text (attributes
 // included) contains each of its substrings, and passes nothing on.
