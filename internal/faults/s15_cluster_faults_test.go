@@ -391,7 +391,6 @@ func waitLeaderMoved(t *testing.T, c *testkafka.Cluster, topic string, node int3
 	return time.Since(start), nil
 }
 
-
 // logCounter is a slog handler that counts the log lines whose text (attributes
 // included) contains each of its substrings, and passes nothing on.
 type logCounter struct {
