@@ -214,7 +214,7 @@ func (c *Consumer) serveCommitResults() {
 func (c *Consumer) serveCommitResultsClosing() {
 	for {
 		r, ok := c.commits.take()
-		if !ok {
+		if !ok || c.quiet.Load() {
 			return
 		}
 		c.inCloseWindow(func() { c.reportCommit(r) })

@@ -67,6 +67,12 @@ type Consumer struct {
 
 	released   chan struct{}                   // closed once the engine has shut down completely
 	finalParts []topicpartition.TopicPartition // what Close's final commit committed
+
+	// Close's progress, used by one goroutine at a time: Close's, then, if Close gave
+	// up or a callback panicked, finishInBackground's.
+	closeStarted bool        // the engine's close queue was asked for
+	closeErr     error       // the engine refused to close
+	quiet        atomic.Bool // callbacks are no longer run (finishInBackground)
 }
 
 // New creates a consumer from librdkafka configuration properties
@@ -148,15 +154,15 @@ func (c *Consumer) Poll(timeout time.Duration) *message.Message {
 	c.serveMu.Lock()
 	defer c.serveMu.Unlock()
 	w := c.waitFor(timeout)
-	m := c.poll(w)
-	c.endWait(w)
+	m := c.poll(&w)
+	c.endWait(&w)
 	return m
 }
 
 // PollContext is Poll waiting until ctx is done instead of a timeout.
 func (c *Consumer) PollContext(ctx context.Context) *message.Message {
 	var m *message.Message
-	err := c.serving(func() { m = c.poll(wait{block: true, done: ctx.Done(), closing: c.gate.Closing()}) })
+	err := c.serving(func() { m = c.poll(&wait{block: true, done: ctx.Done(), closing: c.gate.Closing()}) })
 	if err != nil {
 		return closedMessage()
 	}
@@ -186,8 +192,8 @@ func (c *Consumer) Consume(n int, timeout time.Duration) ([]*message.Message, er
 	var out []*message.Message
 	err := c.serving(func() {
 		w := c.waitFor(timeout)
-		defer c.endWait(w)
-		out = c.consume(make([]*message.Message, 0, min(n, 1024)), n, w)
+		defer c.endWait(&w)
+		out = c.consume(make([]*message.Message, 0, min(n, 1024)), n, &w)
 	})
 	return out, err
 }
@@ -206,10 +212,13 @@ func (c *Consumer) serving(call func()) error {
 	return nil
 }
 
-// wait says how long a call waits for something to return.
+// wait says how long a call waits for something to return. Its timer is armed only
+// when the call first has to wait, so that a call that finds a message at once reads
+// no clock.
 type wait struct {
 	block    bool             // wait at all
-	deadline <-chan time.Time // nil: no deadline
+	timeout  time.Duration    // > 0: the timer to arm when the call first waits
+	deadline <-chan time.Time // the armed timer's channel; nil: no deadline (yet)
 	done     <-chan struct{}  // the caller's context
 	closing  <-chan struct{}  // Close began
 }
@@ -217,21 +226,24 @@ type wait struct {
 // waitFor is the wait for a timeout (negative: none); end it with endWait. The caller
 // holds serveMu (the timer is reused from call to call).
 func (c *Consumer) waitFor(timeout time.Duration) wait {
-	w := wait{block: timeout != 0, closing: c.gate.Closing()}
-	if timeout <= 0 {
-		return w
-	}
-	if c.timer == nil {
-		c.timer = time.NewTimer(timeout)
-	} else {
-		c.timer.Reset(timeout)
-	}
-	w.deadline = c.timer.C
-	return w
+	return wait{block: timeout != 0, timeout: max(timeout, 0), closing: c.gate.Closing()}
 }
 
-// endWait stops the timer of a wait from waitFor.
-func (c *Consumer) endWait(w wait) {
+// arm starts w's timer, once.
+func (c *Consumer) arm(w *wait) {
+	if w.timeout <= 0 || w.deadline != nil {
+		return
+	}
+	if c.timer == nil {
+		c.timer = time.NewTimer(w.timeout)
+	} else {
+		c.timer.Reset(w.timeout)
+	}
+	w.deadline = c.timer.C
+}
+
+// endWait stops the timer of a wait, if it was armed.
+func (c *Consumer) endWait(w *wait) {
 	if w.deadline != nil {
 		c.timer.Stop()
 	}
@@ -239,7 +251,7 @@ func (c *Consumer) endWait(w wait) {
 
 // poll takes the next message or event to return, serving callbacks, until w says to
 // stop waiting. The caller holds serveMu.
-func (c *Consumer) poll(w wait) *message.Message {
+func (c *Consumer) poll(w *wait) *message.Message {
 	for {
 		if m := c.background(); m != nil {
 			return m
@@ -267,7 +279,7 @@ func (c *Consumer) poll(w wait) *message.Message {
 
 // consume appends to out until it holds n messages or w says to stop waiting. The
 // caller holds serveMu.
-func (c *Consumer) consume(out []*message.Message, n int, w wait) []*message.Message {
+func (c *Consumer) consume(out []*message.Message, n int, w *wait) []*message.Message {
 	for len(out) < n {
 		if m := c.background(); m != nil {
 			out = append(out, m)
@@ -312,10 +324,11 @@ func (c *Consumer) background() *message.Message {
 
 // idle waits, with the consumer queue empty, until it may have something again; false
 // when w says to stop waiting instead.
-func (c *Consumer) idle(w wait) bool {
+func (c *Consumer) idle(w *wait) bool {
 	if !w.block {
 		return false
 	}
+	c.arm(w)
 	if c.track != nil && c.track.dirty.Load() {
 		c.storeTracked() // what was returned is stored before the consumer goes quiet
 	}
@@ -423,34 +436,60 @@ func (c *Consumer) CloseContext(ctx context.Context) error {
 	case <-ctx.Done():
 		go func() {
 			<-c.gate.Idle()
-			c.release(false)
+			c.finishInBackground()
 		}()
 		return errCloseTimedOut()
 	}
 	left := false
 	defer func() {
-		if !left { // a callback panicked: the engine is still released, in the background
-			go c.release(false)
+		if !left { // a callback panicked: the consumer still leaves, in the background
+			go c.finishInBackground()
 		}
 	}()
 	err := c.leave(ctx)
 	left = true
 	if err != nil {
-		go c.release(false)
+		go c.finishInBackground()
 		return err
 	}
 	c.release(true)
 	return nil
 }
 
+// backgroundBound bounds how long a consumer whose Close gave up (or whose callback
+// panicked) keeps leaving its group in the background before it is released anyway.
+const backgroundBound = 2 * time.Minute
+
+// finishInBackground finishes what Close began, without the application's callbacks:
+// it serves the close queue until the engine has left the group (librdkafka's close
+// waits for that), then releases the engine.
+func (c *Consumer) finishInBackground() {
+	c.quiet.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), backgroundBound)
+	defer cancel()
+	err := c.leave(ctx)
+	c.release(err == nil)
+}
+
 // leave makes the final commit, leaves the group through the engine's close queue and
-// serves its events until the engine says it is closed, or ctx is done.
+// serves its events until the engine says it is closed, or ctx is done. After a leave
+// that did not finish, it may run again (finishInBackground): it then goes on where the
+// first stopped, without the final commit.
 func (c *Consumer) leave(ctx context.Context) error {
-	if err := c.finalCommit(ctx); err != nil {
-		return err
+	if !c.quiet.Load() {
+		if err := c.finalCommit(ctx); err != nil {
+			return err
+		}
 	}
-	if err := c.eng.CloseQueue(); err != nil {
-		return err
+	switch {
+	case c.closeErr != nil:
+		return c.closeErr
+	case !c.closeStarted:
+		c.closeStarted = true
+		if err := c.eng.CloseQueue(); err != nil {
+			c.closeErr = err
+			return err
+		}
 	}
 	var events []engine.Event
 	for {
@@ -504,7 +543,7 @@ func (c *Consumer) serveClosing(ev engine.Event) {
 		c.rebalance(ev, true)
 	case engine.CommitResult:
 		// The engine commits once more as it leaves; the same offsets again are not news.
-		if ev.Err == nil && sameOffsets(ev.Partitions, c.finalParts) {
+		if c.quiet.Load() || ev.Err == nil && sameOffsets(ev.Partitions, c.finalParts) {
 			return
 		}
 		if c.set.onCommit != nil && !errNoOffset(errOrNil(ev.Err)) {

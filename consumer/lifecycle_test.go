@@ -397,8 +397,9 @@ func TestFakeCloseDuringPollRunsOnRevokeOnCloseGoroutine(t *testing.T) {
 	assert.ErrorIs(t, c.Poll(0).Err(), kafkaerror.ErrClosed)
 }
 
-// An engine that never finishes leaving: Close returns _TIMED_OUT at its bound and the
-// engine is released in the background.
+// An engine that takes longer to leave than Close's bound: Close returns _TIMED_OUT
+// at its bound; the consumer goes on leaving in the background and is released once
+// the engine has left.
 func TestFakeCloseBound(t *testing.T) {
 	f := newFakeConsumer()
 	f.neverLeave = true
@@ -407,6 +408,15 @@ func TestFakeCloseBound(t *testing.T) {
 	err := c.Close()
 	assert.ErrorIs(t, err, kafkaerror.TimedOut)
 	assert.Less(t, time.Since(start), 2*time.Second)
+	select {
+	case <-c.released:
+		t.Fatal("released before the engine left its group")
+	default:
+	}
+	f.mu.Lock()
+	f.neverLeave = false // the engine has left
+	f.mu.Unlock()
+	signal(f.closeWake)
 	select {
 	case <-c.released:
 	case <-time.After(5 * time.Second):

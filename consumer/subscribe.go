@@ -93,7 +93,7 @@ func (c *Consumer) rebalance(ev engine.Event, closing bool) {
 			c.applyRebalance(ev, cooperative)
 		}
 	}()
-	if fn == nil {
+	if fn == nil || closing && c.quiet.Load() {
 		return
 	}
 	call := func() {

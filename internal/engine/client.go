@@ -40,8 +40,9 @@ type client struct {
 }
 
 // newClient creates a librdkafka instance of kind (RDS_PRODUCER …) from props, with
-// events for the given event types on its main queue.
-func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc) (*client, error) {
+// events for the given event types on its main queue;
+// setup, when not nil, adds to the configuration (callbacks of C helpers).
+func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc, setup func(*C.rd_kafka_conf_t)) (*client, error) {
 	all := make(map[string]string, len(props)+1)
 	for k, v := range props {
 		all[k] = v
@@ -52,6 +53,9 @@ func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc)
 		return nil, err
 	}
 	C.rd_kafka_conf_set_events(conf, events)
+	if setup != nil {
+		setup(conf)
+	}
 	errbuf := (*C.char)(C.malloc(errBufSize))
 	defer C.free(unsafe.Pointer(errbuf))
 	rk := C.rd_kafka_new(kind, conf, errbuf, errBufSize)
@@ -60,12 +64,7 @@ func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc)
 		return nil, kafkaerror.New(kafkaerror.InvalidArg, C.GoString(errbuf), kafkaerror.Flags{})
 	}
 	c := &client{rk: rk, logf: logf, wake: make(chan struct{}, 1), name: C.GoString(C.rd_kafka_name(rk))}
-	if kind == C.RDS_CONSUMER {
-		// Everything a consumer gets (messages, rebalances, errors, statistics) comes
-		// on one queue, in order: the consumer queue is the main queue.
-		C.rd_kafka_poll_set_consumer(rk)
-	}
-	if err := c.start(kind); err != nil {
+	if err := c.start(); err != nil {
 		C.rd_kafka_destroy(rk)
 		return nil, err
 	}
@@ -73,7 +72,7 @@ func newClient(kind C.uint, props map[string]string, events C.int, logf LogFunc)
 }
 
 // start sets up the queues, their pipes and goroutines.
-func (c *client) start(kind C.uint) error {
+func (c *client) start() error {
 	var err error
 	if c.wakeR, c.wakeW, err = os.Pipe(); err != nil {
 		return kafkaerror.Newf(kafkaerror.Fail, "engine: wake-up pipe: %v", err)
@@ -83,11 +82,7 @@ func (c *client) start(kind C.uint) error {
 		c.wakeW.Close()
 		return kafkaerror.Newf(kafkaerror.Fail, "engine: log pipe: %v", err)
 	}
-	if kind == C.RDS_CONSUMER {
-		c.mainq = C.rd_kafka_queue_get_consumer(c.rk)
-	} else {
-		c.mainq = C.rd_kafka_queue_get_main(c.rk)
-	}
+	c.mainq = C.rd_kafka_queue_get_main(c.rk)
 	c.logq = C.rd_kafka_queue_new(c.rk)
 	C.rd_kafka_set_log_queue(c.rk, c.logq)
 	c.tasks.Add(2)
@@ -212,14 +207,21 @@ type watchedQueue struct {
 	done sync.WaitGroup
 }
 
-// newQueue makes a watched queue; close it before the client is destroyed.
-func (c *client) newQueue() (*watchedQueue, error) {
-	wq := &watchedQueue{wake: make(chan struct{}, 1), stop: make(chan struct{})}
+// newQueue watches q (nil: a new queue of the client's), signalling wake (nil: a
+// channel of its own); close it before the client is destroyed.
+func (c *client) newQueue(q *C.rd_kafka_queue_t, wake chan struct{}) (*watchedQueue, error) {
+	if wake == nil {
+		wake = make(chan struct{}, 1)
+	}
+	wq := &watchedQueue{wake: wake, stop: make(chan struct{})}
 	var err error
 	if wq.r, wq.w, err = os.Pipe(); err != nil {
 		return nil, kafkaerror.Newf(kafkaerror.Fail, "engine: wake-up pipe: %v", err)
 	}
-	wq.q = C.rd_kafka_queue_new(c.rk)
+	if q == nil {
+		q = C.rd_kafka_queue_new(c.rk)
+	}
+	wq.q = q
 	wq.done.Add(1)
 	if ioEvents {
 		one := C.CString("1")

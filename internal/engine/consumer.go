@@ -42,8 +42,10 @@ const (
 // progress.
 type Consumer struct {
 	*client
-	commitq *watchedQueue
-	closeq  *watchedQueue // made by CloseQueue
+	consq   *watchedQueue            // the consumer queue
+	commitq *watchedQueue            // offset commits' results
+	closeq  *watchedQueue            // made by CloseQueue
+	rebal   *C.struct_rds_rebalances // rebalances met while taking a batch
 
 	// Consume's state and buffers (one goroutine at a time).
 	batch   C.struct_rds_batch
@@ -61,25 +63,38 @@ type Consumer struct {
 
 // NewConsumer creates a consumer from librdkafka properties (group.id must be set).
 func NewConsumer(props map[string]string, logf LogFunc) (*Consumer, error) {
+	rebal := C.rds_rebalances_new()
 	c, err := newClient(C.RDS_CONSUMER, props,
-		C.RDS_EVENT_FETCH|C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS|C.RDS_EVENT_REBALANCE|C.RDS_EVENT_OFFSET_COMMIT, logf)
+		C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS|C.RDS_EVENT_REBALANCE|C.RDS_EVENT_OFFSET_COMMIT, logf,
+		func(conf *C.rd_kafka_conf_t) {
+			// Rebalances met while a batch is taken wait in rebal (see rds_consume).
+			C.rd_kafka_conf_set_opaque(conf, unsafe.Pointer(rebal))
+			C.rds_set_rebalance_cb(conf)
+		})
 	if err != nil {
+		C.rds_rebalances_free(rebal)
 		return nil, err
 	}
-	commitq, err := c.newQueue()
+	out := &Consumer{client: c, rebal: rebal, topics: map[string]string{}}
+	// Messages, consumer errors and rebalances come on the consumer queue; client
+	// errors, statistics and automatic commits' results on the main queue. Both wake
+	// the same channel.
+	if out.consq, err = c.newQueue(C.rd_kafka_queue_get_consumer(c.rk), c.wake); err == nil {
+		out.commitq, err = c.newQueue(nil, nil)
+	}
 	if err != nil {
-		c.destroyConsumer()
+		out.Close()
 		return nil, err
 	}
-	return &Consumer{client: c, commitq: commitq, topics: map[string]string{}}, nil
+	return out, nil
 }
 
 // Consume appends to dst up to max messages waiting on the consumer queue, without
-// waiting, and returns dst. When the next thing waiting is not a message, it returns
-// dst as it was, with that event and ok true (never after appending messages: the
-// event waits for the next call, so that order is kept). Taking a message advances
-// librdkafka's application position (Position, the offset a commit of the current
-// positions commits) past it.
+// waiting, and returns dst. When the next thing waiting is not a message (a rebalance,
+// a consumer error, an event of the main queue), it returns dst as it was, with that
+// event and ok true (never after appending messages: the event waits for the next
+// call, so that order is kept). Taking messages advances librdkafka's application
+// positions (Position, the offsets a commit of the current positions commits).
 //
 // Messages are copied into blocks of memory that are never reused: a Message stays
 // valid as long as it is referenced (and keeps its block alive).
@@ -99,7 +114,7 @@ func (c *Consumer) Consume(dst []*message.Message, max int) (_ []*message.Messag
 		if c.used < len(c.arena) {
 			arenaPtr = (*C.char)(unsafe.Pointer(&c.arena[c.used]))
 		}
-		res := C.rds_consume(c.mainq, &c.batch, unsafe.SliceData(c.recs), hdrPtr, arenaPtr, &c.event)
+		res := C.rds_consume(c.mainq, c.consq.q, c.rebal, &c.batch, unsafe.SliceData(c.recs), hdrPtr, arenaPtr, &c.event)
 		n := int(b.n)
 		dst = c.build(dst, n)
 		max -= n
@@ -109,7 +124,11 @@ func (c *Consumer) Consume(dst []*message.Message, max int) (_ []*message.Messag
 			c.event = nil
 			ev = c.convert(cev)
 			C.rd_kafka_event_destroy(cev)
-			return dst, ev, true
+			return dst, ev, ev.Kind != 0
+		case C.RDS_CONSUME_REBALANCE:
+			return dst, c.rebalanceEvent(), true
+		case C.RDS_CONSUME_ERROR:
+			return dst, c.consumerError(), true
 		case C.RDS_CONSUME_ROOM:
 			needBytes, needHdrs = int(b.need_bytes), int(b.need_hdrs)
 		default:
@@ -117,6 +136,38 @@ func (c *Consumer) Consume(dst []*message.Message, max int) (_ []*message.Messag
 		}
 	}
 	return dst, Event{}, false
+}
+
+// rebalanceEvent is the rebalance rds_consume returned.
+func (c *Consumer) rebalanceEvent() Event {
+	list := c.batch.rebalance_parts
+	c.batch.rebalance_parts = nil
+	defer C.rd_kafka_topic_partition_list_destroy(list)
+	code := c.batch.rebalance_err
+	out := Event{Kind: Rebalance, Assign: code == C.RDS_ERR__ASSIGN_PARTITIONS, Partitions: goPartitions(list)}
+	if code != C.RDS_ERR__ASSIGN_PARTITIONS && code != C.RDS_ERR__REVOKE_PARTITIONS {
+		out.Err = codeError(code)
+	}
+	return out
+}
+
+// consumerError is the error message rds_consume stopped at, as a ClientError event
+// whose Msg says where.
+func (c *Consumer) consumerError() Event {
+	var code C.int
+	var topic, text *C.char
+	var partition C.int32_t
+	var offset C.int64_t
+	C.rds_consume_error(&c.batch, &code, &topic, &partition, &offset, &text)
+	kerr := kafkaerror.New(kafkaerror.Code(code), C.GoString(text), kafkaerror.Flags{})
+	f := message.Fields{Partition: int32(partition), Offset: topicpartition.Offset(offset), Err: kerr}
+	if topic != nil {
+		f.Topic = C.GoString(topic)
+	} else {
+		f.Partition, f.Offset = topicpartition.PartitionAny, topicpartition.OffsetInvalid
+	}
+	C.rds_consume_skip(&c.batch)
+	return Event{Kind: ClientError, Err: kerr, Msg: message.New(f)}
 }
 
 // room makes sure the buffers hold at least the next message (needBytes, needHdrs)
@@ -451,7 +502,7 @@ func (c *Consumer) Watermarks(ctx context.Context, topic string, partition int32
 // rebalances and commit results of the close come through CloseEvents (CloseWake says
 // when), until Closed.
 func (c *Consumer) CloseQueue() error {
-	q, err := c.newQueue()
+	q, err := c.newQueue(nil, nil)
 	if err != nil {
 		return err
 	}
@@ -459,12 +510,12 @@ func (c *Consumer) CloseQueue() error {
 	return objectError(C.rd_kafka_consumer_close_queue(c.rk, q.q))
 }
 
-// CloseWake has a token whenever the close queue (or the consumer queue) may have
-// gained events.
+// CloseWake has a token whenever the close queue may have gained events (the main
+// queue's wake-ups still come through Wake).
 func (c *Consumer) CloseWake() <-chan struct{} { return c.closeq.wake }
 
-// CloseEvents appends the events waiting on the close queue and the consumer queue
-// (messages are dropped), without waiting.
+// CloseEvents appends the events waiting on the main queue and the close queue (to
+// which the consumer queue now forwards; messages are dropped), without waiting.
 func (c *Consumer) CloseEvents(dst []Event) []Event {
 	C.rds_consume_release(&c.batch)
 	dst = c.drain(c.mainq, dst)
@@ -477,11 +528,13 @@ func (c *Consumer) Closed() bool { return C.rd_kafka_consumer_closed(c.rk) != 0 
 // Close releases the consumer without leaving its group (CloseQueue does that).
 func (c *Consumer) Close() {
 	C.rds_consume_release(&c.batch)
-	c.commitq.close()
-	if c.closeq != nil {
-		c.closeq.close()
+	for _, q := range []*watchedQueue{c.consq, c.commitq, c.closeq} {
+		if q != nil {
+			q.close()
+		}
 	}
 	c.destroyConsumer()
+	C.rds_rebalances_free(c.rebal)
 }
 
 // destroyConsumer is the client's destroy for a consumer: the group was left already,

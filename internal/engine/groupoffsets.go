@@ -25,7 +25,7 @@ type Admin struct {
 // NewAdmin creates an admin client from librdkafka properties (a producer instance
 // that never produces, the cheapest kind).
 func NewAdmin(props map[string]string, logf LogFunc) (*Admin, error) {
-	c, err := newClient(C.RDS_PRODUCER, props, C.RDS_EVENT_NONE, logf)
+	c, err := newClient(C.RDS_PRODUCER, props, C.RDS_EVENT_NONE, logf, nil)
 	if err != nil {
 		return nil, err
 	}

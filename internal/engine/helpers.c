@@ -303,36 +303,89 @@ static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, str
         b->arena_used = at;
 }
 
-int rds_consume(rd_kafka_queue_t *q, struct rds_batch *b, struct rds_msg *recs,
-                struct rds_hdr *hdrs, char *arena, rd_kafka_event_t **event) {
+struct rds_rebalances *rds_rebalances_new(void) { return calloc(1, sizeof(struct rds_rebalances)); }
+
+void rds_rebalances_free(struct rds_rebalances *rb) {
+        for (int i = 0; i < rb->n; i++)
+                rd_kafka_topic_partition_list_destroy(rb->parts[i]);
+        free(rb);
+}
+
+void rds_rebalance_cb(rd_kafka_t *rk, int err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+        struct rds_rebalances *rb = opaque;
+        (void)rk;
+        if (rb->n == RDS_MAX_REBALANCES) { /* never seen: the group waits for each to be served */
+                rd_kafka_assign(rk, NULL);
+                return;
+        }
+        int64_t before = 0;
+        while (rb->scan != NULL && (size_t)before < rb->scan_cap && rb->scan[before] != NULL)
+                before++;
+        rb->err[rb->n] = err;
+        rb->parts[rb->n] = parts != NULL ? rd_kafka_topic_partition_list_copy(parts)
+                                         : rd_kafka_topic_partition_list_new(0);
+        rb->before[rb->n] = before;
+        rb->n++;
+}
+
+/* Hands the oldest rebalance over to b. */
+static void rds_take_rebalance(struct rds_rebalances *rb, struct rds_batch *b) {
+        b->rebalance_err = rb->err[0];
+        b->rebalance_parts = rb->parts[0];
+        for (int i = 1; i < rb->n; i++) {
+                rb->err[i - 1] = rb->err[i];
+                rb->parts[i - 1] = rb->parts[i];
+                rb->before[i - 1] = rb->before[i];
+        }
+        rb->n--;
+}
+
+int rds_consume(rd_kafka_queue_t *mainq, rd_kafka_queue_t *q, struct rds_rebalances *rb,
+                struct rds_batch *b, struct rds_msg *recs, struct rds_hdr *hdrs, char *arena,
+                rd_kafka_event_t **event) {
         *event = NULL;
         b->n = 0, b->hdrs_used = 0, b->arena_used = 0;
         b->need_bytes = 0, b->need_hdrs = 0;
+        b->rebalance_parts = NULL;
+        /* (The length first: polling an empty queue costs more than looking.) */
+        if (b->held_at == b->held_n && rb->n == 0 && rd_kafka_queue_length(mainq) > 0 &&
+            (*event = rd_kafka_queue_poll(mainq, 0)) != NULL)
+                return RDS_CONSUME_EVENT;
         while (b->n < b->recs_cap) {
-                rd_kafka_event_t *ev = b->held;
-                const rd_kafka_message_t *msg = b->held_msg;
-                b->held = NULL, b->held_msg = NULL;
-                if (ev == NULL) {
-                        ev = rd_kafka_queue_poll(q, 0);
-                        if (ev == NULL)
+                if (rb->n > 0 && rb->before[0] <= b->taken) {
+                        /* A rebalance came before the next message. */
+                        if (b->n > 0)
                                 return RDS_CONSUME_EMPTY;
-                        if (rd_kafka_event_type(ev) == RDS_EVENT_FETCH) {
-                                msg = rd_kafka_event_message_next(ev);
-                                if (msg == NULL) {
-                                        rd_kafka_event_destroy(ev);
-                                        continue;
-                                }
-                        }
+                        rds_take_rebalance(rb, b);
+                        return RDS_CONSUME_REBALANCE;
                 }
-                if (msg == NULL) { /* not a message */
-                        if (b->n == 0) {
-                                *event = ev;
-                                return RDS_CONSUME_EVENT;
+                if (b->held_at == b->held_n) {
+                        /* Take the next batch from librdkafka. */
+                        size_t want = (size_t)(b->recs_cap - b->n);
+                        if ((int64_t)want > b->held_cap) {
+                                free(b->held);
+                                b->held = malloc(want * sizeof(*b->held));
+                                b->held_cap = (int64_t)want;
                         }
-                        b->held = ev;
-                        return RDS_CONSUME_EMPTY;
+                        memset(b->held, 0, want * sizeof(*b->held));
+                        b->held_at = 0, b->held_n = 0, b->taken = 0;
+                        for (int i = 0; i < rb->n; i++)
+                                rb->before[i] = 0; /* any left came before this batch */
+                        rb->scan = b->held, rb->scan_cap = want;
+                        ssize_t got = rd_kafka_consume_batch_queue(q, 0, b->held, want);
+                        rb->scan = NULL;
+                        b->held_n = got > 0 ? (int64_t)got : 0;
+                        if (b->held_n == 0 && rb->n == 0)
+                                return RDS_CONSUME_EMPTY;
+                        continue;
                 }
+                rd_kafka_message_t *msg = b->held[b->held_at];
                 const struct rds_message *m = (const struct rds_message *)msg;
+                if (m->err != RDS_ERR_NO_ERROR) {
+                        if (b->n > 0)
+                                return RDS_CONSUME_EMPTY;
+                        return RDS_CONSUME_ERROR;
+                }
                 int64_t bytes, headers, name_len = -1;
                 rds_msg_room(msg, &bytes, &headers);
                 if (m->rkt != b->last_rkt || b->n == 0) {
@@ -340,19 +393,38 @@ int rds_consume(rd_kafka_queue_t *q, struct rds_batch *b, struct rds_msg *recs,
                         bytes += name_len;
                 }
                 if (bytes > b->arena_cap - b->arena_used || headers > b->hdrs_cap - b->hdrs_used) {
-                        b->held = ev, b->held_msg = msg;
                         b->need_bytes = bytes, b->need_hdrs = headers;
                         return RDS_CONSUME_ROOM;
                 }
                 rds_msg_copy(msg, b, recs, hdrs, arena, name_len);
                 b->last_rkt = m->rkt;
-                rd_kafka_event_destroy(ev);
+                rd_kafka_message_destroy(msg);
+                b->held[b->held_at++] = NULL;
+                b->taken++;
         }
         return RDS_CONSUME_EMPTY;
 }
 
+void rds_consume_error(struct rds_batch *b, int *err, const char **topic, int32_t *partition,
+                       int64_t *offset, const char **errstr) {
+        const rd_kafka_message_t *msg = b->held[b->held_at];
+        const struct rds_message *m = (const struct rds_message *)msg;
+        *err = m->err;
+        *topic = m->rkt != NULL ? rd_kafka_topic_name(m->rkt) : NULL;
+        *partition = m->partition;
+        *offset = m->offset;
+        *errstr = rd_kafka_message_errstr(msg);
+}
+
+void rds_consume_skip(struct rds_batch *b) {
+        rd_kafka_message_destroy(b->held[b->held_at]);
+        b->held[b->held_at++] = NULL;
+        b->taken++;
+}
+
 void rds_consume_release(struct rds_batch *b) {
-        if (b->held != NULL)
-                rd_kafka_event_destroy(b->held);
-        b->held = NULL, b->held_msg = NULL;
+        for (int64_t i = b->held_at; i < b->held_n; i++)
+                rd_kafka_message_destroy(b->held[i]);
+        free(b->held);
+        b->held = NULL, b->held_cap = 0, b->held_at = 0, b->held_n = 0;
 }

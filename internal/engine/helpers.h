@@ -100,6 +100,29 @@ struct rds_msg {
 };
 
 /*
+ * Rebalances the consumer queue met while rds_consume took a batch: librdkafka hands
+ * them to a rebalance callback (rds_rebalance_cb), which keeps them here, with the
+ * number of messages of the batch taken before each, until rds_consume returns them.
+ * It lives in C memory (librdkafka's opaque points to it).
+ */
+#define RDS_MAX_REBALANCES 8
+struct rds_rebalances {
+        int n;
+        int err[RDS_MAX_REBALANCES];
+        rd_kafka_topic_partition_list_t *parts[RDS_MAX_REBALANCES];
+        int64_t before[RDS_MAX_REBALANCES]; /* messages of the batch before it */
+        rd_kafka_message_t **scan;          /* the batch being taken, NULL-filled */
+        size_t scan_cap;
+};
+
+struct rds_rebalances *rds_rebalances_new(void);
+void rds_rebalances_free(struct rds_rebalances *rb);
+void rds_rebalance_cb(rd_kafka_t *rk, int err, rd_kafka_topic_partition_list_t *parts, void *opaque);
+static inline void rds_set_rebalance_cb(rd_kafka_conf_t *conf) {
+        rd_kafka_conf_set_rebalance_cb(conf, rds_rebalance_cb);
+}
+
+/*
  * The state of consumption between rds_consume calls, and what one call wrote. It lives
  * in Go memory and holds no Go pointer: the records, headers and arena are arguments.
  */
@@ -114,27 +137,47 @@ struct rds_batch {
         int64_t arena_used;
         int64_t need_bytes;
         int64_t need_hdrs;
-        /* The message waiting for room, or the event waiting to be returned; kept
-         * between calls, owned by the engine. */
-        rd_kafka_event_t *held;
-        const rd_kafka_message_t *held_msg; /* NULL: held is not a message */
-        const rd_kafka_topic_t *last_rkt;  /* the previous message's topic */
+        /* Out (RDS_CONSUME_REBALANCE): the rebalance; the list is the caller's. */
+        int rebalance_err;
+        rd_kafka_topic_partition_list_t *rebalance_parts;
+        /* Messages taken from librdkafka and not yet copied out: held[at..n). Owned by
+         * the engine (C memory), freed by rds_consume_release. */
+        rd_kafka_message_t **held;
+        int64_t held_cap;
+        int64_t held_at;
+        int64_t held_n;
+        int64_t taken; /* messages of the current batch already copied out */
+        const rd_kafka_topic_t *last_rkt; /* the previous message's topic */
 };
 
 /* What rds_consume stopped at. */
-#define RDS_CONSUME_EMPTY 0 /* the queue is empty (or recs_cap messages were taken) */
-#define RDS_CONSUME_ROOM 1  /* the next message needs more room: need_bytes, need_hdrs */
-#define RDS_CONSUME_EVENT 2 /* an event that is not a message: in *event, the caller's */
+#define RDS_CONSUME_EMPTY 0     /* nothing more waiting (or recs_cap messages were copied) */
+#define RDS_CONSUME_ROOM 1      /* the next message needs more room: need_bytes, need_hdrs */
+#define RDS_CONSUME_EVENT 2     /* an event of the main queue: in *event, the caller's */
+#define RDS_CONSUME_REBALANCE 3 /* a rebalance: rebalance_err, rebalance_parts */
+#define RDS_CONSUME_ERROR 4     /* the next message is an error: rds_consume_error reads it */
 
 /*
- * rds_consume takes messages from q without waiting, copying each into recs, hdrs and
- * arena (with the room b says), until recs_cap messages were taken, the queue is empty, the next
- * message does not fit, or an event that is not a message comes. Such an event is
- * returned in *event when no message was taken in this call, else held for the next.
- * Taking a message advances librdkafka's application position past it.
+ * rds_consume first takes one event of the main queue mainq, without waiting (errors,
+ * statistics, automatic commits' results), and returns it in *event when there is one
+ * and nothing was copied yet. Then it copies messages of the consumer queue q, taken
+ * from librdkafka a batch at a time (rd_kafka_consume_batch_queue), into recs, hdrs and
+ * arena (with the room b says), until recs_cap messages were copied, nothing more
+ * waits, the next message does not fit, is an error, or a rebalance comes before it.
+ * An error or rebalance is returned only when nothing was copied in this call, so that
+ * order is kept. Taking a batch advances librdkafka's application positions past it.
  */
-int rds_consume(rd_kafka_queue_t *q, struct rds_batch *b, struct rds_msg *recs,
-                struct rds_hdr *hdrs, char *arena, rd_kafka_event_t **event);
+int rds_consume(rd_kafka_queue_t *mainq, rd_kafka_queue_t *q, struct rds_rebalances *rb,
+                struct rds_batch *b, struct rds_msg *recs, struct rds_hdr *hdrs, char *arena,
+                rd_kafka_event_t **event);
+
+/*
+ * rds_consume_error reads the error message rds_consume stopped at (its text is
+ * librdkafka's, valid until rds_consume_skip) and rds_consume_skip drops it.
+ */
+void rds_consume_error(struct rds_batch *b, int *err, const char **topic, int32_t *partition,
+                       int64_t *offset, const char **errstr);
+void rds_consume_skip(struct rds_batch *b);
 
 /*
  * Commit ids travel as librdkafka's opaque pointer; they are converted here, in C, so
@@ -148,7 +191,7 @@ static inline uint64_t rds_event_id(rd_kafka_event_t *ev) {
         return (uint64_t)(uintptr_t)rd_kafka_event_opaque(ev);
 }
 
-/* rds_consume_release destroys what b holds (at close). */
+/* rds_consume_release destroys the messages b holds (at close). */
 void rds_consume_release(struct rds_batch *b);
 
 /*

@@ -168,6 +168,7 @@ int32_t rd_kafka_message_leader_epoch(const rd_kafka_message_t *rkmessage);
 rd_kafka_queue_t *rd_kafka_queue_get_main(rd_kafka_t *rk);
 rd_kafka_queue_t *rd_kafka_queue_new(rd_kafka_t *rk);
 void rd_kafka_queue_destroy(rd_kafka_queue_t *rkqu);
+size_t rd_kafka_queue_length(rd_kafka_queue_t *rkqu);
 rd_kafka_event_t *rd_kafka_queue_poll(rd_kafka_queue_t *rkqu, int timeout_ms);
 void rd_kafka_queue_io_event_enable(rd_kafka_queue_t *rkqu, int fd, const void *payload,
                                     size_t size);
@@ -256,6 +257,17 @@ int rd_kafka_get_watermark_offsets(rd_kafka_t *rk, const char *topic, int32_t pa
                                    int64_t *low, int64_t *high);
 int rd_kafka_query_watermark_offsets(rd_kafka_t *rk, const char *topic, int32_t partition,
                                      int64_t *low, int64_t *high, int timeout_ms);
+ssize_t rd_kafka_consume_batch_queue(rd_kafka_queue_t *rkqu, int timeout_ms,
+                                     rd_kafka_message_t **rkmessages, size_t rkmessages_size);
+void rd_kafka_message_destroy(rd_kafka_message_t *rkmessage);
+const char *rd_kafka_message_errstr(const rd_kafka_message_t *rkmessage);
+void rd_kafka_conf_set_rebalance_cb(rd_kafka_conf_t *conf,
+                                    void (*rebalance_cb)(rd_kafka_t *rk, int err,
+                                                         rd_kafka_topic_partition_list_t *partitions,
+                                                         void *opaque));
+void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque);
+rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_copy(
+    const rd_kafka_topic_partition_list_t *src);
 rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu);
 int rd_kafka_consumer_closed(rd_kafka_t *rk);
 void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags);

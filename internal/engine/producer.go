@@ -75,7 +75,7 @@ type Event struct {
 // NewProducer creates a producer from librdkafka properties. An unknown property or an
 // invalid value is a kafkaerror.InvalidArg error in librdkafka's words.
 func NewProducer(props map[string]string, logf LogFunc) (*Producer, error) {
-	c, err := newClient(C.RDS_PRODUCER, props, C.RDS_EVENT_DR|C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS, logf)
+	c, err := newClient(C.RDS_PRODUCER, props, C.RDS_EVENT_DR|C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS, logf, nil)
 	if err != nil {
 		return nil, err
 	}
