@@ -123,7 +123,7 @@ func New(config map[string]any, opts ...Option) (*Consumer, error) {
 		props["enable.auto.offset.store"] = "false"
 		track = newOffsetTracker()
 	}
-	eng, err := engine.NewConsumer(props, rdkafkalog.Emitter(s.logger))
+	eng, err := engine.NewConsumer(props, rdkafkalog.Emitter(s.logger), s.engineOptions()...)
 	if err != nil {
 		return nil, clientconf.ConfigError(err, config)
 	}

@@ -4,8 +4,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/oauthbearer"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
@@ -18,6 +20,7 @@ type settings struct {
 	onStats      func(json string)
 	logger       *slog.Logger
 	closeTimeout time.Duration
+	tokens       oauthbearer.TokenFunc
 }
 
 // CommitFunc receives the result of an offset commit: err is nil when the commit
@@ -42,6 +45,25 @@ func WithErrorCallback(fn func(err *kafkaerror.Error)) Option {
 // (set that property too), from Poll and Consume (Python's stats_cb).
 func WithStatsCallback(fn func(json string)) Option {
 	return func(s *settings) { s.onStats = fn }
+}
+
+// WithOAuthBearer has the consumer get its OAUTHBEARER tokens from fn (Python's
+// oauth_cb), with sasl.mechanisms=OAUTHBEARER: fn gets sasl.oauthbearer.config and is
+// called when the consumer starts and again before each token expires. Unlike
+// Python's oauth_cb it runs on a goroutine of the consumer, not inside Poll, so that
+// a consumer that is not polled yet can still log in. An error (or panic) from fn
+// fails the login: the consumer reports an _AUTHENTICATION error naming it, and asks
+// again later.
+func WithOAuthBearer(fn oauthbearer.TokenFunc) Option {
+	return func(s *settings) { s.tokens = fn }
+}
+
+// engineOptions are the settings the engine takes.
+func (s settings) engineOptions() []engine.Option {
+	if s.tokens == nil {
+		return nil
+	}
+	return []engine.Option{engine.WithTokens(s.tokens)}
 }
 
 // WithLogger sends librdkafka's log lines to logger (default slog.Default()).

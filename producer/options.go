@@ -4,8 +4,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rdstreams/rdstreams/internal/engine"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
+	"github.com/rdstreams/rdstreams/oauthbearer"
 )
 
 // DeliveryFunc receives a message's delivery report: err is nil when the broker
@@ -23,6 +25,7 @@ type settings struct {
 	onStats      func(json string)
 	logger       *slog.Logger
 	closeTimeout time.Duration
+	tokens       oauthbearer.TokenFunc
 }
 
 // WithDeliveryReport sets the default delivery callback, used for every message that
@@ -42,6 +45,25 @@ func WithErrorCallback(fn func(err *kafkaerror.Error)) Option {
 // (set that property too), from Poll, Flush and Close (Python's stats_cb).
 func WithStatsCallback(fn func(json string)) Option {
 	return func(s *settings) { s.onStats = fn }
+}
+
+// WithOAuthBearer has the producer get its OAUTHBEARER tokens from fn (Python's
+// oauth_cb), with sasl.mechanisms=OAUTHBEARER: fn gets sasl.oauthbearer.config and is
+// called when the producer starts and again before each token expires. Unlike
+// Python's oauth_cb it runs on a goroutine of the producer, not inside Poll, so that
+// a producer that is not polled yet can still log in. An error (or panic) from fn
+// fails the login: the producer reports an _AUTHENTICATION error naming it, and asks
+// again later.
+func WithOAuthBearer(fn oauthbearer.TokenFunc) Option {
+	return func(s *settings) { s.tokens = fn }
+}
+
+// engineOptions are the settings the engine takes.
+func (s settings) engineOptions() []engine.Option {
+	if s.tokens == nil {
+		return nil
+	}
+	return []engine.Option{engine.WithTokens(s.tokens)}
 }
 
 // WithLogger sends librdkafka's log lines to logger (default slog.Default()). The

@@ -73,7 +73,7 @@ func New(config map[string]any, opts ...Option) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.NewProducer(props, rdkafkalog.Emitter(s.logger))
+	eng, err := engine.NewProducer(props, rdkafkalog.Emitter(s.logger), s.engineOptions()...)
 	if err != nil {
 		return nil, clientconf.ConfigError(err, config)
 	}

@@ -36,7 +36,8 @@ type client struct {
 	logf  LogFunc
 	tasks sync.WaitGroup // the wake-up and log goroutines
 
-	destroyFlags C.int // rd_kafka_destroy_flags' flags
+	destroyFlags C.int        // rd_kafka_destroy_flags' flags
+	tokens       *tokenServer // answers OAUTHBEARER token requests (WithTokens)
 }
 
 // newClient creates a librdkafka instance of kind (RDS_PRODUCER …) from props, with
@@ -184,6 +185,7 @@ func (c *client) outqLen() int { return int(C.rd_kafka_outq_len(c.rk)) }
 // destroy releases the instance; nothing may use c afterwards. Log lines queued until
 // then still reach logf; what librdkafka logs while it shuts down does not.
 func (c *client) destroy() {
+	c.stopTokens()
 	C.rd_kafka_queue_io_event_enable(c.mainq, -1, nil, 0)
 	C.rd_kafka_queue_io_event_enable(c.logq, -1, nil, 0)
 	C.rd_kafka_set_log_queue(c.rk, nil)

@@ -62,24 +62,31 @@ type Consumer struct {
 }
 
 // NewConsumer creates a consumer from librdkafka properties (group.id must be set).
-func NewConsumer(props map[string]string, logf LogFunc) (*Consumer, error) {
+func NewConsumer(props map[string]string, logf LogFunc, opts ...Option) (*Consumer, error) {
+	o := optionsOf(opts)
 	rebal := C.rds_rebalances_new()
 	c, err := newClient(C.RDS_CONSUMER, props,
-		C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS|C.RDS_EVENT_REBALANCE|C.RDS_EVENT_OFFSET_COMMIT, logf,
-		func(conf *C.rd_kafka_conf_t) {
+		o.events(C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS|C.RDS_EVENT_REBALANCE|C.RDS_EVENT_OFFSET_COMMIT), logf,
+		o.setup(func(conf *C.rd_kafka_conf_t) {
 			// Rebalances met while a batch is taken wait in rebal (see rds_consume).
 			C.rd_kafka_conf_set_opaque(conf, unsafe.Pointer(rebal))
 			C.rds_set_rebalance_cb(conf)
-		})
+		}))
 	if err != nil {
 		C.rds_rebalances_free(rebal)
 		return nil, err
 	}
 	out := &Consumer{client: c, rebal: rebal, topics: map[string]string{}}
+	if o.tokens != nil {
+		err = c.serveTokens(o.tokens)
+	}
 	// Messages, consumer errors and rebalances come on the consumer queue; client
 	// errors, statistics and automatic commits' results on the main queue. Both wake
 	// the same channel.
-	if out.consq, err = c.newQueue(C.rd_kafka_queue_get_consumer(c.rk), c.wake); err == nil {
+	if err == nil {
+		out.consq, err = c.newQueue(C.rd_kafka_queue_get_consumer(c.rk), c.wake)
+	}
+	if err == nil {
 		out.commitq, err = c.newQueue(nil, nil)
 	}
 	if err != nil {

@@ -272,6 +272,15 @@ rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t
 int rd_kafka_consumer_closed(rd_kafka_t *rk);
 void rd_kafka_destroy_flags(rd_kafka_t *rk, int flags);
 
+/* OAUTHBEARER tokens from the application, through the SASL queue. */
+void rd_kafka_conf_enable_sasl_queue(rd_kafka_conf_t *conf, int enable);
+rd_kafka_queue_t *rd_kafka_queue_get_sasl(rd_kafka_t *rk);
+const char *rd_kafka_event_config_string(rd_kafka_event_t *rkev);
+int rd_kafka_oauthbearer_set_token(rd_kafka_t *rk, const char *token_value, int64_t md_lifetime_ms,
+                                   const char *md_principal_name, const char **extensions,
+                                   size_t extension_size, char *errstr, size_t errstr_size);
+int rd_kafka_oauthbearer_set_token_failure(rd_kafka_t *rk, const char *errstr);
+
 /* The in-process mock cluster (librdkafka's rdkafka_mock.h). */
 rd_kafka_mock_cluster_t *rd_kafka_mock_cluster_new(rd_kafka_t *rk, int broker_cnt);
 void rd_kafka_mock_cluster_destroy(rd_kafka_mock_cluster_t *mcluster);

@@ -74,10 +74,17 @@ type Event struct {
 
 // NewProducer creates a producer from librdkafka properties. An unknown property or an
 // invalid value is a kafkaerror.InvalidArg error in librdkafka's words.
-func NewProducer(props map[string]string, logf LogFunc) (*Producer, error) {
-	c, err := newClient(C.RDS_PRODUCER, props, C.RDS_EVENT_DR|C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS, logf, nil)
+func NewProducer(props map[string]string, logf LogFunc, opts ...Option) (*Producer, error) {
+	o := optionsOf(opts)
+	c, err := newClient(C.RDS_PRODUCER, props, o.events(C.RDS_EVENT_DR|C.RDS_EVENT_ERROR|C.RDS_EVENT_STATS), logf, o.setup(nil))
 	if err != nil {
 		return nil, err
+	}
+	if o.tokens != nil {
+		if err := c.serveTokens(o.tokens); err != nil {
+			c.destroy()
+			return nil, err
+		}
 	}
 	return &Producer{client: c, topics: map[string]*C.rd_kafka_topic_t{}, names: map[uintptr]string{}}, nil
 }
