@@ -2,8 +2,6 @@ package consumer
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rdstreams/rdstreams/internal/errtext"
@@ -129,7 +127,7 @@ func (c *Consumer) OffsetsForTimesContext(ctx context.Context, times []topicpart
 	defer c.exit(in)
 	parts, err := c.eng.OffsetsForTimes(ctx, times)
 	if err != nil {
-		err = errtext.Prefixed(err, "offsets for times of %s", topicsNamed(times))
+		err = errtext.Prefixed(err, "offsets for times of %s", errtext.TopicsOf(times))
 	}
 	return parts, err
 }
@@ -139,19 +137,3 @@ func TimeOffset(t time.Time) topicpartition.Offset {
 	return topicpartition.Offset(t.UnixMilli())
 }
 
-// topicsNamed names the distinct topics of partitions for an error's text:
-// topic "a", or topics "a", "b".
-func topicsNamed(partitions []topicpartition.TopicPartition) string {
-	var names []string
-	seen := map[string]bool{}
-	for _, tp := range partitions {
-		if !seen[tp.Topic] {
-			seen[tp.Topic] = true
-			names = append(names, strconv.Quote(tp.Topic))
-		}
-	}
-	if len(names) == 1 {
-		return "topic " + names[0]
-	}
-	return "topics " + strings.Join(names, ", ")
-}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rdstreams/rdstreams/consumer"
+	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/metadata"
 	"github.com/rdstreams/rdstreams/topicpartition"
@@ -123,7 +124,7 @@ func (s *Stream) startOffsets(ctx context.Context, parts []topicpartition.TopicP
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("asking group %q for its committed offsets of %s: %w", s.opts.group, topicsOf(ask), err)
+			return nil, fmt.Errorf("asking group %q for its committed offsets of %s: %w", s.opts.group, errtext.TopicsOf(ask), err)
 		}
 		for _, tp := range got {
 			if tp.Offset >= 0 {
@@ -241,20 +242,6 @@ func passing(err error) bool {
 		}
 	}
 	return false
-}
-
-// topicsOf names the topics of partitions: topic "a", or topics "a", "b".
-func topicsOf(parts []topicpartition.TopicPartition) string {
-	var names []string
-	for _, p := range parts {
-		if q := strconv.Quote(p.Topic); !slices.Contains(names, q) {
-			names = append(names, q)
-		}
-	}
-	if len(names) == 1 {
-		return "topic " + names[0]
-	}
-	return "topics " + strings.Join(names, ", ")
 }
 
 // refreshInterval is how often a Persist reader looks for new partitions: librdkafka's

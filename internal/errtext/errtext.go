@@ -3,6 +3,9 @@ package errtext
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/message"
@@ -33,4 +36,19 @@ func WithText(kerr *kafkaerror.Error, str string) *kafkaerror.Error {
 // partition and offset it concerns where known ("" / PartitionAny / OffsetInvalid if not).
 func EventMessage(err error, topic string, partition int32, offset topicpartition.Offset) *message.Message {
 	return message.New(message.Fields{Topic: topic, Partition: partition, Offset: offset, Err: err})
+}
+
+// TopicsOf names the distinct topics of partitions for an error's text, in order:
+// topic "a", or topics "a", "b".
+func TopicsOf(parts []topicpartition.TopicPartition) string {
+	var names []string
+	for _, p := range parts {
+		if q := strconv.Quote(p.Topic); !slices.Contains(names, q) {
+			names = append(names, q)
+		}
+	}
+	if len(names) == 1 {
+		return "topic " + names[0]
+	}
+	return "topics " + strings.Join(names, ", ")
 }

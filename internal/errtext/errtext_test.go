@@ -41,3 +41,14 @@ func TestEventMessageCarriesErrorAndPosition(t *testing.T) {
 	assert.Equal(t, topicpartition.PartitionAny, none.Partition())
 	assert.Equal(t, topicpartition.OffsetInvalid, none.Offset())
 }
+
+func TestTopicsOfNamesEachTopicOnce(t *testing.T) {
+	one := []topicpartition.TopicPartition{topicpartition.Of("a", 0), topicpartition.Of("a", 1)}
+	two := append(one, topicpartition.Of("b", 0), topicpartition.Of("a", 2))
+	if got := TopicsOf(one); got != `topic "a"` {
+		t.Errorf("TopicsOf(one topic) = %s", got)
+	}
+	if got := TopicsOf(two); got != `topics "a", "b"` {
+		t.Errorf("TopicsOf(two topics) = %s", got)
+	}
+}
