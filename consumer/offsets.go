@@ -136,4 +136,3 @@ func (c *Consumer) OffsetsForTimesContext(ctx context.Context, times []topicpart
 func TimeOffset(t time.Time) topicpartition.Offset {
 	return topicpartition.Offset(t.UnixMilli())
 }
-
