@@ -363,6 +363,43 @@ func TestSeekPauseResume(t *testing.T) {
 	assert.Equal(t, "after-pause", string(pollMessage(t, c).Value()))
 }
 
+// SeekPartitions is librdkafka's partition-list seek, as confluent-kafka-python's
+// seek: each partition comes back with its own Err; a partition of the topic that is
+// not assigned while others are is _STATE (Seek's error names it); a partition the
+// client does not know at all is _UNKNOWN_PARTITION; a LeaderEpoch is carried along.
+func TestSeekPartitions(t *testing.T) {
+	topic := testkafka.Topic(t, 2, nil)
+	produceValues(t, topic, 0, values("p0-", 5))
+	c := openConsumer(t, map[string]any{})
+	require.NoError(t, c.Assign([]topicpartition.TopicPartition{tpAt(topic, 0, topicpartition.OffsetBeginning)}))
+	var last *message.Message
+	for i := 0; i < 5; i++ {
+		last = pollMessage(t, c)
+	}
+	epoch := last.LeaderEpoch()
+	require.NotNil(t, epoch, "the broker gives leader epochs")
+
+	withEpoch := tpAt(topic, 0, 2)
+	withEpoch.LeaderEpoch = epoch
+	out, err := c.SeekPartitions([]topicpartition.TopicPartition{withEpoch})
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	assert.NoError(t, out[0].Err)
+	m := pollMessage(t, c)
+	assert.EqualValues(t, 2, m.Offset(), "seek with the partition's leader epoch")
+
+	out, err = c.SeekPartitions([]topicpartition.TopicPartition{tpAt(topic, 0, 0), tpAt(topic, 1, 0)})
+	require.Error(t, err)
+	require.Len(t, out, 2)
+	assert.NoError(t, out[0].Err, "the assigned partition is seeked")
+	assert.ErrorIs(t, out[1].Err, kafkaerror.State, "partition 1 is not assigned")
+	assert.Contains(t, err.Error(), fmt.Sprintf("seek topic %q partition 1", topic))
+	assert.EqualValues(t, 0, pollMessage(t, c).Offset(), "the other partition's seek happened")
+
+	err = c.Seek(tpAt(testkafka.UniqueName("unknown"), 0, 0))
+	assert.ErrorIs(t, err, kafkaerror.UnknownPartition)
+}
+
 // With enable.auto.offset.store=false only stored offsets are committed.
 func TestStoreOffsets(t *testing.T) {
 	topic := testkafka.Topic(t, 1, nil)
