@@ -30,8 +30,16 @@
 //		if _, err := c.Commit(consumer.CommitMessage(m)); err != nil { … } // commits offset+1
 //	}
 //
-// Go additions: Messages, an iterator bound to a context; PollContext and CloseContext;
-// Close returns within a bound even when the broker is gone.
+// Go additions: Messages, an iterator bound to a context; Context twins of every call
+// that waits (PollContext, CommitContext, CommittedContext, OffsetsForTimesContext,
+// GetWatermarkOffsetsContext, ListTopicsContext, CloseContext); Close returns within a
+// bound even when the broker is gone.
+//
+// Consume(n, timeout) is the fast path: the messages waiting are copied out of
+// librdkafka together, in one call, into memory allocated per batch (about one Go
+// allocation per hundred messages). Poll returns one message per call and takes no
+// more than that from librdkafka, so Position, Seek, Pause and the commit of what Poll
+// returned stay exact.
 //
 // Python → Go:
 //
@@ -49,13 +57,16 @@
 //	commit(message=m) / commit(offsets=l) / commit()
 //	                                          c.Commit(consumer.CommitMessage(m)) / c.Commit(consumer.CommitOffsets(l…)) / c.Commit()
 //	commit(…, asynchronous=True)              c.Commit(…, consumer.CommitAsync()); result to consumer.WithCommitCallback
-//	committed(partitions, timeout)            c.Committed(partitions, timeout)
+//	committed(partitions, timeout)            c.Committed(partitions, timeout), c.CommittedContext(ctx, partitions)
 //	position(partitions)                      c.Position(partitions)
 //	get_watermark_offsets(tp, timeout, cached) c.GetWatermarkOffsets(tp, timeout, cached)
-//	seek(tp), pause(l), resume(l)             c.Seek(tp), c.Pause(l), c.Resume(l)
+//	seek(tp), pause(l), resume(l)             c.Seek(tp) / c.SeekPartitions(l), c.Pause(l), c.Resume(l)
 //	store_offsets(message=m) / (offsets=l)    c.StoreMessage(m) / c.StoreOffsets(l)
 //	offsets_for_times(l, timeout)             c.OffsetsForTimes(l, timeout)
 //	consumer_group_metadata()                 c.GroupMetadata()
+//	memberid()                                c.MemberID()
+//	list_topics(topic, timeout)               c.ListTopics(topic, timeout), c.ListTopicsContext(ctx, topic)
+//	oauth_cb in the config                    consumer.WithOAuthBearer(fn)
 //	close()                                   c.Close()
 //
 // Differences: Commit is synchronous unless CommitAsync is given (Python's default is
