@@ -7,6 +7,7 @@ import (
 
 	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/producer"
+	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
 // Subscribe, poll, process, commit each message after processing it.
@@ -56,4 +57,46 @@ func Example() {
 	// apple at offset 0
 	// banana at offset 1
 	// cherry at offset 2
+}
+
+// Consume takes messages a batch at a time: the fast way to read a topic.
+func ExampleConsumer_Consume() {
+	bootstrap := os.Getenv("KAFKA_BOOTSTRAP")
+	if bootstrap == "" {
+		bootstrap = "localhost:9092"
+	}
+	topic := fmt.Sprintf("example-batch-%d", time.Now().UnixNano())
+	p, _ := producer.New(map[string]any{"bootstrap.servers": bootstrap})
+	for i := 0; i < 5; i++ {
+		_ = p.Produce(topic, []byte(fmt.Sprint("event ", i)), producer.Partition(0))
+	}
+	p.Flush(30 * time.Second)
+	p.Close()
+
+	c, err := consumer.New(map[string]any{"bootstrap.servers": bootstrap})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	_ = c.Assign([]topicpartition.TopicPartition{topicpartition.New(topic, 0, topicpartition.OffsetBeginning)})
+	for read := 0; read < 5; {
+		msgs, err := c.Consume(100, time.Second) // up to 100 at once, waiting up to a second
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, m := range msgs {
+			if m.Err() == nil {
+				fmt.Printf("%s at offset %d\n", m.Value(), m.Offset())
+				read++
+			}
+		}
+	}
+	// Output:
+	// event 0 at offset 0
+	// event 1 at offset 1
+	// event 2 at offset 2
+	// event 3 at offset 3
+	// event 4 at offset 4
 }
