@@ -89,6 +89,13 @@ func FuzzParseAuth(f *testing.F) {
 			}
 			switch c.Mechanism {
 			case "SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN":
+				if c.TokenEndpoint != "" {
+					t.Fatalf("ParseAuth(%q): credential %d has mechanism %s and a token endpoint", data, i+1, c.Mechanism)
+				}
+			case "OAUTHBEARER": // only with a token endpoint, librdkafka's OIDC flow
+				if c.TokenEndpoint == "" {
+					t.Fatalf("ParseAuth(%q): credential %d has mechanism OAUTHBEARER without a token endpoint", data, i+1)
+				}
 			default:
 				t.Fatalf("ParseAuth(%q): credential %d has mechanism %q", data, i+1, c.Mechanism)
 			}
@@ -98,7 +105,11 @@ func FuzzParseAuth(f *testing.F) {
 				t.Fatalf("String or GoString of credential %d depends on the password", i+1)
 			}
 			config := c.Config()
-			if config["sasl.username"] != c.Username || config["sasl.password"] != c.Password {
+			user, password := config["sasl.username"], config["sasl.password"]
+			if c.TokenEndpoint != "" {
+				user, password = config["sasl.oauthbearer.client.id"], config["sasl.oauthbearer.client.secret"]
+			}
+			if user != c.Username || password != c.Password {
 				t.Fatalf("Config() of credential %d: %v", i+1, config)
 			}
 		}
