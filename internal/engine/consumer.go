@@ -8,7 +8,6 @@ import "C"
 
 import (
 	"context"
-	"time"
 	"unsafe"
 
 	"github.com/rdstreams/rdstreams/kafkaerror"
@@ -204,16 +203,7 @@ func (c *Consumer) build(dst []*message.Message, n int) []*message.Message {
 			c.headers = make([]message.Header, max(headerBlock, hn))
 		}
 		headers, c.headers = c.headers[:hn:hn], c.headers[hn:]
-		for i := range headers {
-			h := &c.hdrs[i]
-			if h.name_len > 0 {
-				// The arena is never written again: the key can share its bytes.
-				headers[i].Key = unsafe.String(&arena[h.name_off], int(h.name_len))
-			}
-			if h.value_len >= 0 {
-				headers[i].Value = arena[h.value_off : h.value_off+h.value_len : h.value_off+h.value_len]
-			}
-		}
+		fillHeaders(headers, c.hdrs, arena)
 	}
 	for i := 0; i < n; i++ {
 		r := &c.recs[i]
@@ -226,28 +216,7 @@ func (c *Consumer) build(dst []*message.Message, n int) []*message.Message {
 			}
 			c.topic = t
 		}
-		f := message.Fields{
-			Topic:     c.topic,
-			Partition: int32(r.partition),
-			Offset:    topicpartition.Offset(r.offset),
-		}
-		if r.key_len >= 0 {
-			f.Key = arena[r.key_off : r.key_off+r.key_len : r.key_off+r.key_len]
-		}
-		if r.value_len >= 0 {
-			f.Value = arena[r.value_off : r.value_off+r.value_len : r.value_off+r.value_len]
-		}
-		if r.hdr_count > 0 {
-			f.Headers = headers[r.hdr_first : r.hdr_first+r.hdr_count : r.hdr_first+r.hdr_count]
-		}
-		if r.tstype != C.RDS_TIMESTAMP_NOT_AVAILABLE {
-			f.TimestampType = message.TimestampType(r.tstype)
-			f.Timestamp = time.UnixMilli(int64(r.timestamp))
-		}
-		if r.leader_epoch >= 0 {
-			c.epoch = int32(r.leader_epoch) // Build copies the number, not the pointer
-			f.LeaderEpoch = &c.epoch
-		}
+		f := fieldsOf(r, c.topic, arena, headers, &c.epoch)
 		if len(c.msgs) == 0 {
 			c.msgs = make([]message.Message, messageBlock)
 		}

@@ -85,32 +85,6 @@ int rds_produce_batch(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
         return RDS_ERR_NO_ERROR;
 }
 
-void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_t n,
-                    size_t *bytes, size_t *headers) {
-        *bytes = 0, *headers = 0;
-        n = rd_kafka_event_message_array(ev, msgs, n);
-        for (size_t i = 0; i < n; i++) {
-                const struct rds_message *m = (const struct rds_message *)msgs[i];
-                rd_kafka_headers_t *hdrs = NULL;
-                if (m->payload != NULL)
-                        *bytes += m->len;
-                if (m->key != NULL)
-                        *bytes += m->key_len;
-                if (rd_kafka_message_headers(msgs[i], &hdrs) != RDS_ERR_NO_ERROR || hdrs == NULL)
-                        continue;
-                size_t hc = rd_kafka_header_cnt(hdrs);
-                for (size_t h = 0; h < hc; h++) {
-                        const char *name;
-                        const void *val;
-                        size_t size;
-                        if (rd_kafka_header_get_all(hdrs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
-                                break;
-                        *bytes += strlen(name) + (val != NULL ? size : 0);
-                        (*headers)++;
-                }
-        }
-}
-
 rd_kafka_event_t *rds_poll(rd_kafka_queue_t *q, int timeout_ms, int *type,
                            const rd_kafka_message_t **msgs, size_t cap, size_t *count,
                            size_t *bytes, size_t *headers) {
@@ -126,62 +100,6 @@ rd_kafka_event_t *rds_poll(rd_kafka_queue_t *q, int timeout_ms, int *type,
         if (*count <= cap)
                 rds_dr_prepare(ev, msgs, *count, bytes, headers);
         return ev;
-}
-
-void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
-                 struct rds_hdr *hdrs, char *arena) {
-        int64_t at = 0;
-        int32_t hdr = 0;
-        for (size_t i = 0; i < n; i++) {
-                const struct rds_message *m = (const struct rds_message *)msgs[i];
-                struct rds_dr *r = &recs[i];
-                unsigned int tstype = RDS_TIMESTAMP_NOT_AVAILABLE;
-                r->opaque = (uint64_t)(uintptr_t)m->_private;
-                r->rkt = (uint64_t)(uintptr_t)m->rkt;
-                r->offset = m->offset;
-                r->err = m->err;
-                r->partition = m->partition;
-                r->timestamp = rd_kafka_message_timestamp(msgs[i], &tstype);
-                r->tstype = (int32_t)tstype;
-                r->leader_epoch = rd_kafka_message_leader_epoch(msgs[i]);
-                r->key_len = -1;
-                if (m->key != NULL) {
-                        r->key_off = at, r->key_len = (int64_t)m->key_len;
-                        memcpy(arena + at, m->key, m->key_len);
-                        at += (int64_t)m->key_len;
-                }
-                r->value_len = -1;
-                if (m->payload != NULL) {
-                        r->value_off = at, r->value_len = (int64_t)m->len;
-                        memcpy(arena + at, m->payload, m->len);
-                        at += (int64_t)m->len;
-                }
-                r->hdr_first = hdr;
-                r->hdr_count = 0;
-                rd_kafka_headers_t *hs = NULL;
-                if (rd_kafka_message_headers(msgs[i], &hs) != RDS_ERR_NO_ERROR || hs == NULL)
-                        continue;
-                size_t hc = rd_kafka_header_cnt(hs);
-                for (size_t h = 0; h < hc; h++) {
-                        const char *name;
-                        const void *val;
-                        size_t size;
-                        if (rd_kafka_header_get_all(hs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
-                                break;
-                        struct rds_hdr *out = &hdrs[hdr++];
-                        size_t nlen = strlen(name);
-                        out->name_off = at, out->name_len = (int64_t)nlen;
-                        memcpy(arena + at, name, nlen);
-                        at += (int64_t)nlen;
-                        out->value_len = -1;
-                        if (val != NULL) {
-                                out->value_off = at, out->value_len = (int64_t)size;
-                                memcpy(arena + at, val, size);
-                                at += (int64_t)size;
-                        }
-                        r->hdr_count++;
-                }
-        }
 }
 
 rd_kafka_topic_partition_list_t *rds_partition_list(const char *topics, const int64_t *topic_lens,
@@ -245,12 +163,14 @@ static void rds_msg_room(const rd_kafka_message_t *msg, int64_t *bytes, int64_t 
         }
 }
 
-/* Copies msg into b (room checked by the caller). */
-static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, struct rds_msg *recs,
-                         struct rds_hdr *hdrs, char *arena, int64_t name_len) {
+/*
+ * Copies msg into r, its headers into hdrs from *hdr_at on and its bytes into arena
+ * from *at on (room checked by the caller); the topic name too when name_len >= 0.
+ */
+static void rds_copy_one(const rd_kafka_message_t *msg, struct rds_msg *r, struct rds_hdr *hdrs,
+                         int64_t *hdr_at, char *arena, int64_t *at_io, int64_t name_len) {
         const struct rds_message *m = (const struct rds_message *)msg;
-        struct rds_msg *r = &recs[b->n++];
-        int64_t at = b->arena_used;
+        int64_t at = *at_io;
         unsigned int tstype = RDS_TIMESTAMP_NOT_AVAILABLE;
         r->offset = m->offset;
         r->partition = m->partition;
@@ -275,7 +195,7 @@ static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, str
                 memcpy(arena + at, m->payload, m->len);
                 at += (int64_t)m->len;
         }
-        r->hdr_first = (int32_t)b->hdrs_used;
+        r->hdr_first = (int32_t)*hdr_at;
         r->hdr_count = 0;
         rd_kafka_headers_t *hs = NULL;
         if (rd_kafka_message_headers(msg, &hs) == RDS_ERR_NO_ERROR && hs != NULL) {
@@ -286,7 +206,7 @@ static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, str
                         size_t size;
                         if (rd_kafka_header_get_all(hs, h, &name, &val, &size) != RDS_ERR_NO_ERROR)
                                 break;
-                        struct rds_hdr *out = &hdrs[b->hdrs_used++];
+                        struct rds_hdr *out = &hdrs[(*hdr_at)++];
                         size_t nlen = strlen(name);
                         out->name_off = at, out->name_len = (int64_t)nlen;
                         memcpy(arena + at, name, nlen);
@@ -300,7 +220,39 @@ static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, str
                         r->hdr_count++;
                 }
         }
-        b->arena_used = at;
+        *at_io = at;
+}
+
+/* Copies msg into b (room checked by the caller). */
+static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, struct rds_msg *recs,
+                         struct rds_hdr *hdrs, char *arena, int64_t name_len) {
+        int64_t hdr_at = b->hdrs_used, at = b->arena_used;
+        rds_copy_one(msg, &recs[b->n++], hdrs, &hdr_at, arena, &at, name_len);
+        b->hdrs_used = hdr_at, b->arena_used = at;
+}
+
+void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_t n,
+                    size_t *bytes, size_t *headers) {
+        *bytes = 0, *headers = 0;
+        n = rd_kafka_event_message_array(ev, msgs, n);
+        for (size_t i = 0; i < n; i++) {
+                int64_t b, h;
+                rds_msg_room(msgs[i], &b, &h);
+                *bytes += (size_t)b, *headers += (size_t)h;
+        }
+}
+
+void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
+                 struct rds_hdr *hdrs, char *arena) {
+        int64_t at = 0, hdr_at = 0;
+        for (size_t i = 0; i < n; i++) {
+                const struct rds_message *m = (const struct rds_message *)msgs[i];
+                struct rds_dr *r = &recs[i];
+                r->opaque = (uint64_t)(uintptr_t)m->_private;
+                r->rkt = (uint64_t)(uintptr_t)m->rkt;
+                r->err = m->err;
+                rds_copy_one(msgs[i], &r->m, hdrs, &hdr_at, arena, &at, -1);
+        }
 }
 
 struct rds_rebalances *rds_rebalances_new(void) { return calloc(1, sizeof(struct rds_rebalances)); }

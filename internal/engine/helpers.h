@@ -32,22 +32,31 @@ int rds_produce_batch(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
                       const char *buf, const int64_t *desc, int n, const int64_t *hlens,
                       int *queued);
 
-/* One delivery report, as rds_dr_fill writes it into Go memory. */
-struct rds_dr {
-        uint64_t opaque;     /* the slot given to rds_produce */
-        uint64_t rkt;        /* the topic handle, to name the topic */
+/* One message, as rds_consume and rds_dr_fill write it into Go memory. */
+struct rds_msg {
         int64_t offset;
         int64_t timestamp;   /* milliseconds since the epoch */
-        int64_t key_off;     /* into the arena; key_len -1: no key */
+        int64_t topic_off;   /* the topic name in the arena; topic_len -1: same as the previous */
+        int64_t topic_len;
+        int64_t key_off;     /* key_len -1: no key */
         int64_t key_len;
         int64_t value_off;   /* value_len -1: null value */
         int64_t value_len;
-        int32_t err;
         int32_t partition;
         int32_t tstype;
         int32_t leader_epoch;
-        int32_t hdr_first;   /* index of its first header in the header records */
+        int32_t hdr_first;
         int32_t hdr_count;
+        int32_t pad;
+};
+
+/* One delivery report: its message and what a report adds. */
+struct rds_dr {
+        struct rds_msg m;
+        uint64_t opaque; /* the slot given to rds_produce */
+        uint64_t rkt;    /* the topic handle, to name the topic */
+        int32_t err;
+        int32_t pad;
 };
 
 /* One header of a delivery report. */
@@ -81,23 +90,6 @@ void rds_dr_prepare(rd_kafka_event_t *ev, const rd_kafka_message_t **msgs, size_
 void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
                  struct rds_hdr *hdrs, char *arena);
 
-/* One consumed message, as rds_consume writes it into Go memory. */
-struct rds_msg {
-        int64_t offset;
-        int64_t timestamp;   /* milliseconds since the epoch */
-        int64_t topic_off;   /* the topic name in the arena; topic_len -1: same as the previous */
-        int64_t topic_len;
-        int64_t key_off;     /* key_len -1: no key */
-        int64_t key_len;
-        int64_t value_off;   /* value_len -1: null value */
-        int64_t value_len;
-        int32_t partition;
-        int32_t tstype;
-        int32_t leader_epoch;
-        int32_t hdr_first;
-        int32_t hdr_count;
-        int32_t pad;
-};
 
 /*
  * Rebalances the consumer queue met while rds_consume took a batch: librdkafka hands

@@ -30,9 +30,10 @@ type Producer struct {
 	names    map[uintptr]string             // topic names by handle
 
 	// Poll's buffers, reused from call to call.
-	msgs []*C.rd_kafka_message_t
-	recs []C.struct_rds_dr
-	hdrs []C.struct_rds_hdr
+	msgs  []*C.rd_kafka_message_t
+	recs  []C.struct_rds_dr
+	hdrs  []C.struct_rds_hdr
+	epoch int32 // fieldsOf's leader epoch
 }
 
 // Out is a message to produce. Slot comes back with its delivery report.
@@ -318,13 +319,7 @@ func (p *Producer) expand(dst []Event, n, bytes, headers int) []Event {
 	var allHeaders []message.Header
 	if headers > 0 {
 		allHeaders = make([]message.Header, headers)
-		for i := range allHeaders {
-			h := &p.hdrs[i]
-			allHeaders[i].Key = string(arena[h.name_off : h.name_off+h.name_len])
-			if h.value_len >= 0 {
-				allHeaders[i].Value = arena[h.value_off : h.value_off+h.value_len : h.value_off+h.value_len]
-			}
-		}
+		fillHeaders(allHeaders, p.hdrs, arena)
 	}
 	p.topicsMu.RLock()
 	defer p.topicsMu.RUnlock()
@@ -335,28 +330,7 @@ func (p *Producer) expand(dst []Event, n, bytes, headers int) []Event {
 		if r.rkt != lastRkt {
 			lastRkt, topic = r.rkt, p.names[uintptr(r.rkt)]
 		}
-		f := message.Fields{
-			Topic:     topic,
-			Partition: int32(r.partition),
-			Offset:    topicpartition.Offset(r.offset),
-		}
-		if r.key_len >= 0 {
-			f.Key = arena[r.key_off : r.key_off+r.key_len : r.key_off+r.key_len]
-		}
-		if r.value_len >= 0 {
-			f.Value = arena[r.value_off : r.value_off+r.value_len : r.value_off+r.value_len]
-		}
-		if r.hdr_count > 0 {
-			f.Headers = allHeaders[r.hdr_first : r.hdr_first+r.hdr_count : r.hdr_first+r.hdr_count]
-		}
-		if r.tstype != C.RDS_TIMESTAMP_NOT_AVAILABLE {
-			f.TimestampType = message.TimestampType(r.tstype)
-			f.Timestamp = time.UnixMilli(int64(r.timestamp))
-		}
-		if r.leader_epoch >= 0 {
-			epoch := int32(r.leader_epoch)
-			f.LeaderEpoch = &epoch
-		}
+		f := fieldsOf(&r.m, topic, arena, allHeaders, &p.epoch)
 		if r.err != C.RDS_ERR_NO_ERROR {
 			f.Err = codeError(C.int(r.err))
 		}
