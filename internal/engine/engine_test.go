@@ -101,6 +101,38 @@ SAME(sizeof(struct rds_tp_list), sizeof(rd_kafka_topic_partition_list_t));
 FIELD(rds_tp_list, rd_kafka_topic_partition_list_t, cnt);
 FIELD(rds_tp_list, rd_kafka_topic_partition_list_t, size);
 FIELD(rds_tp_list, rd_kafka_topic_partition_list_t, elems);
+
+/* Metadata and admin results. */
+SAME(RDS_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TRANSPORT);
+SAME(RDS_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT);
+SAME(RDS_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS);
+SAME(RDS_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT, RD_KAFKA_EVENT_DELETECONSUMERGROUPOFFSETS_RESULT);
+SAME(sizeof(unsigned int), sizeof(rd_kafka_admin_op_t));
+SAME(sizeof(struct rds_metadata_broker), sizeof(rd_kafka_metadata_broker_t));
+FIELD(rds_metadata_broker, rd_kafka_metadata_broker_t, id);
+FIELD(rds_metadata_broker, rd_kafka_metadata_broker_t, host);
+FIELD(rds_metadata_broker, rd_kafka_metadata_broker_t, port);
+SAME(sizeof(struct rds_metadata_partition), sizeof(rd_kafka_metadata_partition_t));
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, id);
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, err);
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, leader);
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, replica_cnt);
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, replicas);
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, isr_cnt);
+FIELD(rds_metadata_partition, rd_kafka_metadata_partition_t, isrs);
+SAME(sizeof(struct rds_metadata_topic), sizeof(rd_kafka_metadata_topic_t));
+FIELD(rds_metadata_topic, rd_kafka_metadata_topic_t, topic);
+FIELD(rds_metadata_topic, rd_kafka_metadata_topic_t, partition_cnt);
+FIELD(rds_metadata_topic, rd_kafka_metadata_topic_t, partitions);
+FIELD(rds_metadata_topic, rd_kafka_metadata_topic_t, err);
+SAME(sizeof(struct rds_metadata), sizeof(rd_kafka_metadata_t));
+FIELD(rds_metadata, rd_kafka_metadata_t, broker_cnt);
+FIELD(rds_metadata, rd_kafka_metadata_t, brokers);
+FIELD(rds_metadata, rd_kafka_metadata_t, topic_cnt);
+FIELD(rds_metadata, rd_kafka_metadata_t, topics);
+FIELD(rds_metadata, rd_kafka_metadata_t, orig_broker_id);
+FIELD(rds_metadata, rd_kafka_metadata_t, orig_broker_name);
+
 `), 0o600))
 	cc := os.Getenv("CC")
 	if cc == "" {
