@@ -141,7 +141,11 @@ void rds_partition_list_meta(rd_kafka_topic_partition_list_t *l, const int32_t *
 }
 
 /* The room a consumed message takes in an arena (topic name not counted). */
-static void rds_msg_room(const rd_kafka_message_t *msg, int64_t *bytes, int64_t *headers) {
+/*
+ * The room a message takes in an arena (topic name not counted), and its headers
+ * (NULL: none), which librdkafka parses on each call: looked up once per message.
+ */
+static rd_kafka_headers_t *rds_msg_room(const rd_kafka_message_t *msg, int64_t *bytes, int64_t *headers) {
         const struct rds_message *m = (const struct rds_message *)msg;
         rd_kafka_headers_t *hs = NULL;
         *bytes = 0, *headers = 0;
@@ -150,7 +154,7 @@ static void rds_msg_room(const rd_kafka_message_t *msg, int64_t *bytes, int64_t 
         if (m->key != NULL)
                 *bytes += (int64_t)m->key_len;
         if (rd_kafka_message_headers(msg, &hs) != RDS_ERR_NO_ERROR || hs == NULL)
-                return;
+                return NULL;
         size_t hc = rd_kafka_header_cnt(hs);
         for (size_t h = 0; h < hc; h++) {
                 const char *name;
@@ -161,14 +165,17 @@ static void rds_msg_room(const rd_kafka_message_t *msg, int64_t *bytes, int64_t 
                 *bytes += (int64_t)strlen(name) + (val != NULL ? (int64_t)size : 0);
                 (*headers)++;
         }
+        return hs;
 }
 
 /*
- * Copies msg into r, its headers into hdrs from *hdr_at on and its bytes into arena
- * from *at on (room checked by the caller); the topic name too when name_len >= 0.
+ * Copies msg into r, its headers hs (from rds_msg_room) into hdrs from *hdr_at on and
+ * its bytes into arena from *at on (room checked by the caller); the topic name too
+ * when name_len >= 0.
  */
-static void rds_copy_one(const rd_kafka_message_t *msg, struct rds_msg *r, struct rds_hdr *hdrs,
-                         int64_t *hdr_at, char *arena, int64_t *at_io, int64_t name_len) {
+static void rds_copy_one(const rd_kafka_message_t *msg, rd_kafka_headers_t *hs, struct rds_msg *r,
+                         struct rds_hdr *hdrs, int64_t *hdr_at, char *arena, int64_t *at_io,
+                         int64_t name_len) {
         const struct rds_message *m = (const struct rds_message *)msg;
         int64_t at = *at_io;
         unsigned int tstype = RDS_TIMESTAMP_NOT_AVAILABLE;
@@ -197,8 +204,7 @@ static void rds_copy_one(const rd_kafka_message_t *msg, struct rds_msg *r, struc
         }
         r->hdr_first = (int32_t)*hdr_at;
         r->hdr_count = 0;
-        rd_kafka_headers_t *hs = NULL;
-        if (rd_kafka_message_headers(msg, &hs) == RDS_ERR_NO_ERROR && hs != NULL) {
+        if (hs != NULL) {
                 size_t hc = rd_kafka_header_cnt(hs);
                 for (size_t h = 0; h < hc; h++) {
                         const char *name;
@@ -224,10 +230,10 @@ static void rds_copy_one(const rd_kafka_message_t *msg, struct rds_msg *r, struc
 }
 
 /* Copies msg into b (room checked by the caller). */
-static void rds_msg_copy(const rd_kafka_message_t *msg, struct rds_batch *b, struct rds_msg *recs,
-                         struct rds_hdr *hdrs, char *arena, int64_t name_len) {
+static void rds_msg_copy(const rd_kafka_message_t *msg, rd_kafka_headers_t *hs, struct rds_batch *b,
+                         struct rds_msg *recs, struct rds_hdr *hdrs, char *arena, int64_t name_len) {
         int64_t hdr_at = b->hdrs_used, at = b->arena_used;
-        rds_copy_one(msg, &recs[b->n++], hdrs, &hdr_at, arena, &at, name_len);
+        rds_copy_one(msg, hs, &recs[b->n++], hdrs, &hdr_at, arena, &at, name_len);
         b->hdrs_used = hdr_at, b->arena_used = at;
 }
 
@@ -251,7 +257,9 @@ void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
                 r->opaque = (uint64_t)(uintptr_t)m->_private;
                 r->rkt = (uint64_t)(uintptr_t)m->rkt;
                 r->err = m->err;
-                rds_copy_one(msgs[i], &r->m, hdrs, &hdr_at, arena, &at, -1);
+                int64_t bytes, headers;
+                rd_kafka_headers_t *hs = rds_msg_room(msgs[i], &bytes, &headers);
+                rds_copy_one(msgs[i], hs, &r->m, hdrs, &hdr_at, arena, &at, -1);
         }
 }
 
@@ -339,7 +347,7 @@ int rds_consume(rd_kafka_queue_t *mainq, rd_kafka_queue_t *q, struct rds_rebalan
                         return RDS_CONSUME_ERROR;
                 }
                 int64_t bytes, headers, name_len = -1;
-                rds_msg_room(msg, &bytes, &headers);
+                rd_kafka_headers_t *hs = rds_msg_room(msg, &bytes, &headers);
                 if (m->rkt != b->last_rkt || b->n == 0) {
                         name_len = (int64_t)strlen(rd_kafka_topic_name(m->rkt));
                         bytes += name_len;
@@ -348,7 +356,7 @@ int rds_consume(rd_kafka_queue_t *mainq, rd_kafka_queue_t *q, struct rds_rebalan
                         b->need_bytes = bytes, b->need_hdrs = headers;
                         return RDS_CONSUME_ROOM;
                 }
-                rds_msg_copy(msg, b, recs, hdrs, arena, name_len);
+                rds_msg_copy(msg, hs, b, recs, hdrs, arena, name_len);
                 b->last_rkt = m->rkt;
                 rd_kafka_message_destroy(msg);
                 b->held[b->held_at++] = NULL;
