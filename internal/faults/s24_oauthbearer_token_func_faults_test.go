@@ -1,7 +1,4 @@
-//go:build faults && oauthcb
-
-// The build tag oauthcb keeps this scenario out of the suite until producer and consumer
-// have WithOAuthBearer (Python's oauth_cb); remove the tag when they do.
+//go:build faults
 
 package faults_test
 
@@ -92,7 +89,9 @@ func TestScenario24OAuthBearerTokenFunc(t *testing.T) {
 	s.figure("producer: token function called %d times, again after %.1fs of a %.0fs token; 2000 delivered",
 		calls.Load(), refreshed.Seconds(), s24Lifetime.Seconds())
 
-	c, err := consumer.New(s23With(conf, "group.id", testkafka.UniqueName("s24")), consumer.WithOAuthBearer(tokens),
+	cconf := s23With(conf, "group.id", testkafka.UniqueName("s24"))
+	cconf["auto.offset.reset"] = "earliest"
+	c, err := consumer.New(cconf, consumer.WithOAuthBearer(tokens),
 		consumer.WithLogger(quietLogger()))
 	if err != nil {
 		t.Fatalf("consumer: %v", err)
