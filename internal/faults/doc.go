@@ -12,5 +12,9 @@
 // starts the project's broker, builds the suite with -race and runs every scenario,
 // one line each, then exactly one summary line:
 //
-//	faults: 14 scenarios, 14 passed, 0 failed, messages lost: 0, duplicated: 3
+//	faults: 25 scenarios, 25 passed, 0 failed, messages lost: 0, duplicated: 38304
+//
+// Scenarios start the brokers they need beside the project's: disposable single nodes,
+// a secured one, a three-node cluster that the cluster scenarios share, and one with an
+// OAUTHBEARER listener.
 package faults
