@@ -12,10 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rdstreams/rdstreams/cluster"
 	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/internal/errtext"
 	"github.com/rdstreams/rdstreams/kafkaerror"
-	"github.com/rdstreams/rdstreams/metadata"
 	"github.com/rdstreams/rdstreams/topicpartition"
 )
 
@@ -26,38 +26,45 @@ import (
 // openAssigned positions the reader on every partition of the URL's topics. With
 // Persist it then looks for partitions added later (see partitionWatch).
 func (s *Stream) openAssigned(ctx context.Context, adminConfig map[string]any) error {
-	parts, err := s.topicPartitions(ctx)
+	admin, err := cluster.New(adminConfig, cluster.WithLogger(slog.New(noConfWarn{s.opts.logger.Handler()})))
 	if err != nil {
+		return err
+	}
+	parts, err := s.topicPartitions(ctx, admin)
+	if err != nil {
+		admin.Close()
 		return err
 	}
 	starts, err := s.startOffsets(ctx, parts, nil, false)
 	if err != nil {
+		admin.Close()
 		return fmt.Errorf("stream: Open: %w", err)
 	}
 	if err := s.c.Assign(starts); err != nil {
+		admin.Close()
 		return fmt.Errorf("stream: Open: assigning %s: %w", offsetList(starts), err)
 	}
 	s.tracker.assign(starts)
 	s.pos.set(starts)
 	every := refreshInterval(adminConfig)
 	if !s.opts.persist || every <= 0 {
+		admin.Close()
 		return nil
 	}
 	known := map[partKey]bool{}
 	for _, p := range parts {
 		known[partKey{p.Topic, p.Partition}] = true
 	}
-	s.watch = s.watchPartitions(every, known)
+	s.watch = s.watchPartitions(admin, every, known)
 	return nil
 }
 
-// topicPartitions lists every partition of the URL's topics, asking the broker through
-// the reader's consumer. A topic that does not exist is an error that names it, as in
-// hop-client.
-func (s *Stream) topicPartitions(ctx context.Context) ([]topicpartition.TopicPartition, error) {
+// topicPartitions lists every partition of the URL's topics, asking the broker. A topic
+// that does not exist is an error that names it, as in hop-client.
+func (s *Stream) topicPartitions(ctx context.Context, admin *cluster.Client) ([]topicpartition.TopicPartition, error) {
 	var parts []topicpartition.TopicPartition
 	for _, topic := range s.url.Topics {
-		md, err := topicMetadata(ctx, s.c, topic)
+		md, err := admin.TopicMetadata(ctx, topic)
 		switch {
 		case errors.Is(err, kafkaerror.UnknownTopicOrPart):
 			return nil, kafkaerror.Newf(kafkaerror.UnknownTopicOrPart,
@@ -70,25 +77,6 @@ func (s *Stream) topicPartitions(ctx context.Context) ([]topicpartition.TopicPar
 		}
 	}
 	return parts, nil
-}
-
-// topicMetadata asks the cluster, through c, about one topic (which asking does not
-// create: a consumer's allow.auto.create.topics is off unless the configuration turns
-// it on); the topic's own error, UNKNOWN_TOPIC_OR_PART for one the cluster does not
-// have, is the call's.
-func topicMetadata(ctx context.Context, c *consumer.Consumer, topic string) (*metadata.Topic, error) {
-	md, err := c.ListTopicsContext(ctx, topic)
-	if err != nil {
-		return nil, err
-	}
-	t := md.Topic(topic)
-	switch {
-	case t == nil:
-		return nil, kafkaerror.Newf(kafkaerror.UnknownTopicOrPart, "topic %q: not in the cluster's answer", topic)
-	case t.Err != nil:
-		return nil, t.Err
-	}
-	return t, nil
 }
 
 // startOffsets says where each partition starts: at its group's committed offset when
@@ -244,6 +232,29 @@ func passing(err error) bool {
 	return false
 }
 
+// noConfWarn drops librdkafka's configuration warnings: the cluster client that lists a
+// reader's partitions gets the reader's configuration, whose consumer properties it
+// would warn it ignores.
+type noConfWarn struct{ slog.Handler }
+
+func (h noConfWarn) Handle(ctx context.Context, r slog.Record) error {
+	conf := false
+	r.Attrs(func(a slog.Attr) bool {
+		conf = a.Key == "facility" && a.Value.String() == "CONFWARN"
+		return !conf
+	})
+	if conf {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h noConfWarn) WithAttrs(as []slog.Attr) slog.Handler {
+	return noConfWarn{h.Handler.WithAttrs(as)}
+}
+
+func (h noConfWarn) WithGroup(name string) slog.Handler { return noConfWarn{h.Handler.WithGroup(name)} }
+
 // refreshInterval is how often a Persist reader looks for new partitions: librdkafka's
 // topic.metadata.refresh.interval.ms when Config sets it (how often a Balanced reader's
 // group notices them), else librdkafka's default of 5 minutes. 0 or less: never.
@@ -281,12 +292,13 @@ type partitionWatch struct {
 }
 
 // watchPartitions starts looking for new partitions every interval; known are the
-// partitions read already.
-func (s *Stream) watchPartitions(every time.Duration, known map[partKey]bool) *partitionWatch {
+// partitions read already. The watch owns admin and closes it when it stops.
+func (s *Stream) watchPartitions(admin *cluster.Client, every time.Duration, known map[partKey]bool) *partitionWatch {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &partitionWatch{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
+		defer admin.Close()
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
@@ -295,7 +307,7 @@ func (s *Stream) watchPartitions(every time.Duration, known map[partKey]bool) *p
 				return
 			case <-tick.C:
 			}
-			if err := s.addNewPartitions(ctx, every, known); err != nil && ctx.Err() == nil {
+			if err := s.addNewPartitions(ctx, admin, every, known); err != nil && ctx.Err() == nil {
 				s.opts.logger.Warn("rdstreams: stream: looking for new partitions failed; looking again later",
 					slog.String("error", err.Error()))
 			}
@@ -306,10 +318,10 @@ func (s *Stream) watchPartitions(every time.Duration, known map[partKey]bool) *p
 
 // addNewPartitions assigns the partitions of the URL's topics not in known, from their
 // group's committed offset, else from their beginning for Latest (see startOffsets).
-func (s *Stream) addNewPartitions(ctx context.Context, every time.Duration, known map[partKey]bool) error {
+func (s *Stream) addNewPartitions(ctx context.Context, admin *cluster.Client, every time.Duration, known map[partKey]bool) error {
 	ctx, cancel := context.WithTimeout(ctx, max(every, DefaultOpenTimeout))
 	defer cancel()
-	parts, err := s.topicPartitions(ctx)
+	parts, err := s.topicPartitions(ctx, admin)
 	if err != nil {
 		return err
 	}

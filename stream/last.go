@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rdstreams/rdstreams/cluster"
 	"github.com/rdstreams/rdstreams/consumer"
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/topicpartition"
@@ -55,6 +56,11 @@ func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message
 		return nil, kafkaerror.Newf(kafkaerror.InvalidArg, "stream.Last: Config group.id %v: Last joins no consumer group and commits nothing", g)
 	}
 
+	admin, err := cluster.New(config)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
 	config["enable.partition.eof"] = true // a partition may end with a transaction marker, never delivered
 	c, err := consumer.New(config)
 	if err != nil {
@@ -65,7 +71,7 @@ func Last(ctx context.Context, rawURL string, n int, opts ...Option) ([]*Message
 	ends := map[partKey]topicpartition.Offset{} // the offset of the last message to read + 1
 	var starts []topicpartition.TopicPartition
 	for _, topic := range u.Topics {
-		md, err := topicMetadata(ctx, c, topic)
+		md, err := admin.TopicMetadata(ctx, topic)
 		if err != nil {
 			return nil, err
 		}
