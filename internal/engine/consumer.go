@@ -133,6 +133,11 @@ func (c *Consumer) Consume(dst []*message.Message, max int) (_ []*message.Messag
 			return dst, ev, ev.Kind != 0
 		case C.RDS_CONSUME_REBALANCE:
 			return dst, c.rebalanceEvent(), true
+		case C.RDS_CONSUME_CB_ERROR:
+			text := C.GoString(c.batch.error_text)
+			C.free(unsafe.Pointer(c.batch.error_text))
+			c.batch.error_text = nil
+			return dst, Event{Kind: ClientError, Err: kafkaerror.New(kafkaerror.Code(c.batch.rebalance_err), text, kafkaerror.Flags{})}, true
 		case C.RDS_CONSUME_ERROR:
 			return dst, c.consumerError(), true
 		case C.RDS_CONSUME_ROOM:

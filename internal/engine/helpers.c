@@ -266,38 +266,64 @@ void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
 struct rds_rebalances *rds_rebalances_new(void) { return calloc(1, sizeof(struct rds_rebalances)); }
 
 void rds_rebalances_free(struct rds_rebalances *rb) {
-        for (int i = 0; i < rb->n; i++)
-                rd_kafka_topic_partition_list_destroy(rb->parts[i]);
+        for (int i = 0; i < rb->n; i++) {
+                if (rb->parts[i] != NULL)
+                        rd_kafka_topic_partition_list_destroy(rb->parts[i]);
+                free(rb->errstr[i]);
+        }
         free(rb);
+}
+
+/* The number of messages the batch being taken holds so far. */
+static int64_t rds_taken_so_far(const struct rds_rebalances *rb) {
+        int64_t before = 0;
+        while (rb->scan != NULL && (size_t)before < rb->scan_cap && rb->scan[before] != NULL)
+                before++;
+        return before;
+}
+
+void rds_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
+        struct rds_rebalances *rb = opaque;
+        (void)rk;
+        if (rb->n == RDS_MAX_PENDING) {
+                rb->dropped++;
+                return;
+        }
+        rb->err[rb->n] = err;
+        rb->parts[rb->n] = NULL;
+        rb->errstr[rb->n] = strdup(reason != NULL ? reason : "");
+        rb->before[rb->n] = rds_taken_so_far(rb);
+        rb->n++;
 }
 
 void rds_rebalance_cb(rd_kafka_t *rk, int err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
         struct rds_rebalances *rb = opaque;
         (void)rk;
-        if (rb->n == RDS_MAX_REBALANCES) { /* never seen: the group waits for each to be served */
+        if (rb->n == RDS_MAX_PENDING) { /* full of errors: the group waits for this one */
                 rd_kafka_assign(rk, NULL);
                 return;
         }
-        int64_t before = 0;
-        while (rb->scan != NULL && (size_t)before < rb->scan_cap && rb->scan[before] != NULL)
-                before++;
         rb->err[rb->n] = err;
         rb->parts[rb->n] = parts != NULL ? rd_kafka_topic_partition_list_copy(parts)
                                          : rd_kafka_topic_partition_list_new(0);
-        rb->before[rb->n] = before;
+        rb->errstr[rb->n] = NULL;
+        rb->before[rb->n] = rds_taken_so_far(rb);
         rb->n++;
 }
 
-/* Hands the oldest rebalance over to b. */
-static void rds_take_rebalance(struct rds_rebalances *rb, struct rds_batch *b) {
+/* Hands the oldest rebalance or error over to b; it returns what rds_consume returns. */
+static int rds_take_pending(struct rds_rebalances *rb, struct rds_batch *b) {
         b->rebalance_err = rb->err[0];
         b->rebalance_parts = rb->parts[0];
+        b->error_text = rb->errstr[0];
         for (int i = 1; i < rb->n; i++) {
                 rb->err[i - 1] = rb->err[i];
                 rb->parts[i - 1] = rb->parts[i];
+                rb->errstr[i - 1] = rb->errstr[i];
                 rb->before[i - 1] = rb->before[i];
         }
         rb->n--;
+        return b->rebalance_parts != NULL ? RDS_CONSUME_REBALANCE : RDS_CONSUME_CB_ERROR;
 }
 
 int rds_consume(rd_kafka_queue_t *mainq, rd_kafka_queue_t *q, struct rds_rebalances *rb,
@@ -306,18 +332,17 @@ int rds_consume(rd_kafka_queue_t *mainq, rd_kafka_queue_t *q, struct rds_rebalan
         *event = NULL;
         b->n = 0, b->hdrs_used = 0, b->arena_used = 0;
         b->need_bytes = 0, b->need_hdrs = 0;
-        b->rebalance_parts = NULL;
+        b->rebalance_parts = NULL, b->error_text = NULL;
         /* (The length first: polling an empty queue costs more than looking.) */
         if (b->held_at == b->held_n && rb->n == 0 && rd_kafka_queue_length(mainq) > 0 &&
             (*event = rd_kafka_queue_poll(mainq, 0)) != NULL)
                 return RDS_CONSUME_EVENT;
         while (b->n < b->recs_cap) {
                 if (rb->n > 0 && rb->before[0] <= b->taken) {
-                        /* A rebalance came before the next message. */
+                        /* A rebalance or error came before the next message. */
                         if (b->n > 0)
                                 return RDS_CONSUME_EMPTY;
-                        rds_take_rebalance(rb, b);
-                        return RDS_CONSUME_REBALANCE;
+                        return rds_take_pending(rb, b);
                 }
                 if (b->held_at == b->held_n) {
                         /* Take the next batch from librdkafka. */

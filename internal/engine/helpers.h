@@ -92,26 +92,31 @@ void rds_dr_fill(const rd_kafka_message_t **msgs, size_t n, struct rds_dr *recs,
 
 
 /*
- * Rebalances the consumer queue met while rds_consume took a batch: librdkafka hands
- * them to a rebalance callback (rds_rebalance_cb), which keeps them here, with the
- * number of messages of the batch taken before each, until rds_consume returns them.
- * It lives in C memory (librdkafka's opaque points to it).
+ * What the consumer queue held besides messages while rds_consume took a batch:
+ * librdkafka hands rebalances to a rebalance callback (rds_rebalance_cb) and errors to
+ * an error callback (rds_error_cb), which keep them here, with the number of messages
+ * of the batch taken before each, until rds_consume returns them. It lives in C memory
+ * (librdkafka's opaque points to it).
  */
-#define RDS_MAX_REBALANCES 8
+#define RDS_MAX_PENDING 64
 struct rds_rebalances {
         int n;
-        int err[RDS_MAX_REBALANCES];
-        rd_kafka_topic_partition_list_t *parts[RDS_MAX_REBALANCES];
-        int64_t before[RDS_MAX_REBALANCES]; /* messages of the batch before it */
-        rd_kafka_message_t **scan;          /* the batch being taken, NULL-filled */
+        int err[RDS_MAX_PENDING];
+        rd_kafka_topic_partition_list_t *parts[RDS_MAX_PENDING]; /* a rebalance's; NULL: an error */
+        char *errstr[RDS_MAX_PENDING];                           /* an error's text (malloc'd) */
+        int64_t before[RDS_MAX_PENDING]; /* messages of the batch before it */
+        rd_kafka_message_t **scan;       /* the batch being taken, NULL-filled */
         size_t scan_cap;
+        int dropped;                     /* errors dropped while full */
 };
 
 struct rds_rebalances *rds_rebalances_new(void);
 void rds_rebalances_free(struct rds_rebalances *rb);
 void rds_rebalance_cb(rd_kafka_t *rk, int err, rd_kafka_topic_partition_list_t *parts, void *opaque);
+void rds_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque);
 static inline void rds_set_rebalance_cb(rd_kafka_conf_t *conf) {
         rd_kafka_conf_set_rebalance_cb(conf, rds_rebalance_cb);
+        rd_kafka_conf_set_error_cb(conf, rds_error_cb);
 }
 
 /*
@@ -129,9 +134,11 @@ struct rds_batch {
         int64_t arena_used;
         int64_t need_bytes;
         int64_t need_hdrs;
-        /* Out (RDS_CONSUME_REBALANCE): the rebalance; the list is the caller's. */
+        /* Out (RDS_CONSUME_REBALANCE, RDS_CONSUME_CB_ERROR): the rebalance or error; the
+         * list and the text (free with free()) are the caller's. */
         int rebalance_err;
         rd_kafka_topic_partition_list_t *rebalance_parts;
+        char *error_text;
         /* Messages taken from librdkafka and not yet copied out: held[at..n). Owned by
          * the engine (C memory), freed by rds_consume_release. */
         rd_kafka_message_t **held;
@@ -148,6 +155,7 @@ struct rds_batch {
 #define RDS_CONSUME_EVENT 2     /* an event of the main queue: in *event, the caller's */
 #define RDS_CONSUME_REBALANCE 3 /* a rebalance: rebalance_err, rebalance_parts */
 #define RDS_CONSUME_ERROR 4     /* the next message is an error: rds_consume_error reads it */
+#define RDS_CONSUME_CB_ERROR 5  /* an error of the consumer queue: rebalance_err, error_text */
 
 /*
  * rds_consume first takes one event of the main queue mainq, without waiting (errors,

@@ -266,6 +266,9 @@ void rd_kafka_conf_set_rebalance_cb(rd_kafka_conf_t *conf,
                                                          rd_kafka_topic_partition_list_t *partitions,
                                                          void *opaque));
 void rd_kafka_conf_set_opaque(rd_kafka_conf_t *conf, void *opaque);
+void rd_kafka_conf_set_error_cb(rd_kafka_conf_t *conf,
+                                void (*error_cb)(rd_kafka_t *rk, int err, const char *reason,
+                                                 void *opaque));
 rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_copy(
     const rd_kafka_topic_partition_list_t *src);
 rd_kafka_error_t *rd_kafka_consumer_close_queue(rd_kafka_t *rk, rd_kafka_queue_t *rkqu);

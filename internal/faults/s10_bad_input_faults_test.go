@@ -499,7 +499,10 @@ func TestScenario10BadInput(t *testing.T) {
 			_, err := c.Commit(consumer.CommitOffsets(tp("", 0, 5)))
 			return err
 		}, kafkaerror.InvalidArg, []string{"offsets[0]", "no topic name"}, nil},
-		{consum, "Seek a partition not assigned", func() error { return c.Seek(tp(topic, 9, 0)) }, kafkaerror.UnknownPartition, []string{"partition"}, nil},
+		// _STATE, as confluent-kafka-python's seek (librdkafka's partition-list seek) says
+		// for a partition the consumer does not fetch (issue 12; was _UNKNOWN_PARTITION
+		// through rd_kafka_seek).
+		{consum, "Seek a partition not assigned", func() error { return c.Seek(tp(topic, 9, 0)) }, kafkaerror.State, []string{"partition 9"}, nil},
 		{consum, "watermarks of a partition beyond the topic", func() error {
 			_, _, err := c.GetWatermarkOffsets(tp(topic, 9, 0), 10*time.Second, false)
 			return err
