@@ -93,7 +93,9 @@ func StartCluster(t testing.TB, n int) *Cluster {
 			go func() {
 				defer wg.Done()
 				b.Thaw()
-				b.run(t, "down")
+				if err := b.runErr("down"); err != nil {
+					t.Error(err) // not Fatal: this is not the test's goroutine
+				}
 			}()
 		}
 		wg.Wait()
