@@ -232,6 +232,7 @@ func (c *Cluster) Partitions(t testing.TB, topics ...string) []PartitionState {
 		if time.Since(start) > time.Minute {
 			t.Fatalf("cluster metadata: %v (for a minute)", err)
 		}
+		time.Sleep(100 * time.Millisecond) // a node coming back has no event to wait on
 	}
 }
 
