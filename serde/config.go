@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rdstreams/rdstreams/kafkaerror"
 	"github.com/rdstreams/rdstreams/schemaregistry"
@@ -199,4 +200,48 @@ func subject(s SubjectNameStrategy, ctx SerializationContext, recordName string)
 		s = TopicNameStrategy
 	}
 	return s(ctx.Topic, ctx.Field, recordName)
+}
+
+// Writer is the schema a serializer writes a subject's records with: its registry id
+// and the schema parsed by the format package (S).
+type Writer[S any] struct {
+	ID     int
+	Schema S
+}
+
+// Writers keeps, per subject, the schema a format's serializer writes with; the zero
+// value is ready. It is safe for concurrent use.
+type Writers[S any] struct {
+	mu sync.Mutex
+	m  map[string]Writer[S]
+}
+
+// Get is subject's writer: decided once with WriterSchema, then kept. When the
+// registry's schema is not own (use.latest.version, use.schema.id), parse turns it
+// into an S; ownParsed is own already parsed.
+func (ws *Writers[S]) Get(ctx context.Context, sc SerializerConfig, client *schemaregistry.Client, subject string,
+	own schemaregistry.Schema, ownParsed S, parse func(context.Context, schemaregistry.Schema) (S, error)) (Writer[S], error) {
+	ws.mu.Lock()
+	w, ok := ws.m[subject]
+	ws.mu.Unlock()
+	if ok {
+		return w, nil
+	}
+	id, used, err := sc.WriterSchema(ctx, client, subject, own)
+	if err != nil {
+		return Writer[S]{}, err
+	}
+	w = Writer[S]{ID: id, Schema: ownParsed}
+	if used.Schema != own.Schema {
+		if w.Schema, err = parse(ctx, used); err != nil {
+			return Writer[S]{}, fmt.Errorf("schema id %d of subject %q: %w", id, subject, err)
+		}
+	}
+	ws.mu.Lock()
+	if ws.m == nil {
+		ws.m = map[string]Writer[S]{}
+	}
+	ws.m[subject] = w
+	ws.mu.Unlock()
+	return w, nil
 }

@@ -95,13 +95,7 @@ type Serializer[T any] struct {
 	own    avro.Schema
 	conf   serde.SerializerConfig
 
-	mu      sync.Mutex
-	writers map[string]writer // by subject
-}
-
-type writer struct {
-	id     int
-	schema avro.Schema
+	writers serde.Writers[avro.Schema] // by subject
 }
 
 // NewSerializer makes a serializer for schema (an Avro schema as JSON; references, if
@@ -110,10 +104,9 @@ type writer struct {
 func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map[string]any, references ...schemaregistry.Reference) (*Serializer[T], error) {
 	r := serde.ReadConf("avro.NewSerializer", conf)
 	s := &Serializer[T]{
-		client:  client,
-		schema:  schemaregistry.Schema{Schema: schema, SchemaType: schemaregistry.Avro, References: references},
-		conf:    r.Serializer(),
-		writers: map[string]writer{},
+		client: client,
+		schema: schemaregistry.Schema{Schema: schema, SchemaType: schemaregistry.Avro, References: references},
+		conf:   r.Serializer(),
 	}
 	if err := r.Done(); err != nil {
 		return nil, err
@@ -147,34 +140,17 @@ func (s *Serializer[T]) Serialize(ctx context.Context, sc serde.SerializationCon
 	if err != nil {
 		return nil, err
 	}
-	payload, err := marshal(w.schema, v)
+	payload, err := marshal(w.Schema, v)
 	if err != nil {
 		return nil, fmt.Errorf("the value does not fit its Avro schema: %w", err)
 	}
-	return append(serde.AppendHeader(make([]byte, 0, 5+len(payload)), w.id), payload...), nil
+	return append(serde.AppendHeader(make([]byte, 0, 5+len(payload)), w.ID), payload...), nil
 }
 
-func (s *Serializer[T]) writer(ctx context.Context, subject string) (writer, error) {
-	s.mu.Lock()
-	w, ok := s.writers[subject]
-	s.mu.Unlock()
-	if ok {
-		return w, nil
-	}
-	id, used, err := s.conf.WriterSchema(ctx, s.client, subject, s.schema)
-	if err != nil {
-		return writer{}, err
-	}
-	w = writer{id: id, schema: s.own}
-	if used.Schema != s.schema.Schema {
-		if w.schema, err = parseRegistered(ctx, s.client, used); err != nil {
-			return writer{}, fmt.Errorf("schema id %d of subject %q: %w", id, subject, err)
-		}
-	}
-	s.mu.Lock()
-	s.writers[subject] = w
-	s.mu.Unlock()
-	return w, nil
+func (s *Serializer[T]) writer(ctx context.Context, subject string) (serde.Writer[avro.Schema], error) {
+	return s.writers.Get(ctx, s.conf, s.client, subject, s.schema, s.own, func(ctx context.Context, used schemaregistry.Schema) (avro.Schema, error) {
+		return parseRegistered(ctx, s.client, used)
+	})
 }
 
 // Deserializer reads Avro written with a registered schema into a T: Python's

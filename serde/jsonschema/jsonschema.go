@@ -78,13 +78,7 @@ type Serializer[T any] struct {
 	conf     serde.SerializerConfig
 	validate bool
 
-	mu      sync.Mutex
-	writers map[string]writer // by subject
-}
-
-type writer struct {
-	id     int
-	schema *compiled
+	writers serde.Writers[*compiled] // by subject
 }
 
 // NewSerializer makes a serializer for schema (a JSON Schema document, draft-07) with
@@ -97,7 +91,6 @@ func NewSerializer[T any](schema string, client *schemaregistry.Client, conf map
 		schema:   schemaregistry.Schema{Schema: schema, SchemaType: schemaregistry.JSON},
 		conf:     r.Serializer(),
 		validate: r.Bool("validate", true),
-		writers:  map[string]writer{},
 	}
 	if err := r.Done(); err != nil {
 		return nil, err
@@ -133,34 +126,15 @@ func (s *Serializer[T]) Serialize(ctx context.Context, sc serde.SerializationCon
 		return nil, err
 	}
 	if s.validate {
-		if err := w.schema.validate(doc); err != nil {
+		if err := w.Schema.validate(doc); err != nil {
 			return nil, err
 		}
 	}
-	return append(serde.AppendHeader(make([]byte, 0, 5+len(doc)), w.id), doc...), nil
+	return append(serde.AppendHeader(make([]byte, 0, 5+len(doc)), w.ID), doc...), nil
 }
 
-func (s *Serializer[T]) writer(ctx context.Context, subject string) (writer, error) {
-	s.mu.Lock()
-	w, ok := s.writers[subject]
-	s.mu.Unlock()
-	if ok {
-		return w, nil
-	}
-	id, used, err := s.conf.WriterSchema(ctx, s.client, subject, s.schema)
-	if err != nil {
-		return writer{}, err
-	}
-	w = writer{id: id, schema: s.own}
-	if used.Schema != s.schema.Schema {
-		if w.schema, err = compile(used.Schema); err != nil {
-			return writer{}, fmt.Errorf("schema id %d of subject %q: %w", id, subject, err)
-		}
-	}
-	s.mu.Lock()
-	s.writers[subject] = w
-	s.mu.Unlock()
-	return w, nil
+func (s *Serializer[T]) writer(ctx context.Context, subject string) (serde.Writer[*compiled], error) {
+	return s.writers.Get(ctx, s.conf, s.client, subject, s.schema, s.own, func(_ context.Context, used schemaregistry.Schema) (*compiled, error) { return compile(used.Schema) })
 }
 
 // Deserializer reads JSON written with a schema into a T: Python's JSONDeserializer.
